@@ -1,0 +1,637 @@
+package dev.kernscope.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@code .ktrace} file: batched prepared inserts, one transaction per {@link #flush()}, WAL mode
+ * so that another process can follow the recording live. Secondary indexes are built by {@link #finish}.
+ * Row methods take primitives and allocate nothing per row beyond what the driver does.
+ *
+ * <p>Not thread-safe: confine an instance to one writer thread.
+ */
+public final class TraceWriter implements AutoCloseable {
+    /** Rows pending before the writer commits on its own, to bound memory between flushes. */
+    private static final int AUTO_FLUSH_ROWS = 250_000;
+
+    private final Path path;
+    private final Connection conn;
+    private final List<PreparedStatement> ordered = new ArrayList<>();
+    private final PreparedStatement insMeta, insCpu, insNode, insDistance;
+    private final PreparedStatement insProcess, insThread, insThreadName, updThreadName, updProcessName,
+            updThreadEnd, updProcessEnd, updThreadProcess;
+    private final PreparedStatement insSlice, insLod, insWakeup, insMigration, insRunq, insLost;
+    private final PreparedStatement insFrame, insStack, insSample;
+    private final PreparedStatement insNumaCounter, insNumaFault, insNumaDecision, insPageMigration,
+            insProcessPages;
+    private final PreparedStatement insCost, insProgStats, insMapping;
+    private final SliceLod lod;
+    private int nextUpid = 1;
+    private int nextUtid = 1;
+    private long pending;
+    private long rowsWritten;
+    private boolean finished;
+    private long[] lastSliceTs = new long[0];
+
+    private TraceWriter(Path path, Connection conn) throws SQLException {
+        this.path = path;
+        this.conn = conn;
+        insMeta = prep("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
+        insCpu = prep("INSERT OR REPLACE INTO cpu(cpu, node, online) VALUES (?, ?, ?)");
+        insNode = prep("INSERT OR REPLACE INTO numa_node(node, mem_bytes, cpus) VALUES (?, ?, ?)");
+        insDistance = prep("INSERT OR REPLACE INTO numa_distance(src, dst, distance) VALUES (?, ?, ?)");
+        insProcess = prep("INSERT INTO process(upid, pid, name, cmdline, parent_upid, start_ts) VALUES (?, ?, ?, ?, ?, ?)");
+        insThread = prep("INSERT INTO thread(utid, tid, upid, name, start_ts) VALUES (?, ?, ?, ?, ?)");
+        insThreadName = prep("INSERT INTO thread_name(utid, ts, name) VALUES (?, ?, ?)");
+        updThreadName = prep("UPDATE thread SET name = ? WHERE utid = ?");
+        updProcessName = prep("UPDATE process SET name = ? WHERE upid = ?");
+        updThreadProcess = prep("UPDATE thread SET upid = ? WHERE utid = ?");
+        updThreadEnd = prep("UPDATE thread SET end_ts = ? WHERE utid = ?");
+        updProcessEnd = prep("UPDATE process SET end_ts = ? WHERE upid = ?");
+        insSlice = prep("INSERT OR REPLACE INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
+        insLod = prep("INSERT OR REPLACE INTO _slice_lod(level, cpu, ts, dur, utid, cnt, busy) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insWakeup = prep("INSERT INTO wakeup(ts, utid, waker_utid, target_cpu, run_ts, run_cpu, reason) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insMigration = prep("INSERT INTO migration(ts, utid, orig_cpu, dest_cpu) VALUES (?, ?, ?, ?)");
+        insRunq = prep("INSERT INTO runq_sample(ts, cpu, len) VALUES (?, ?, ?)");
+        insLost = prep("INSERT INTO lost_events(ts, cpu, source, count) VALUES (?, ?, ?, ?)");
+        insFrame = prep("INSERT OR REPLACE INTO frame(id, name, module, kind, rel_pc) VALUES (?, ?, ?, ?, ?)");
+        insStack = prep("INSERT OR REPLACE INTO stack(id, parent_id, frame_id, depth) VALUES (?, ?, ?, ?)");
+        insSample = prep("INSERT INTO stack_sample(ts, utid, cpu, stack_id, kind, weight, waker_utid, waker_stack_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        insNumaCounter = prep("INSERT INTO numa_counter(ts, node, name, value, delta, rate) VALUES (?, ?, ?, ?, ?, ?)");
+        insNumaFault = prep("INSERT INTO numa_fault(ts, utid, cpu, cpu_node, mem_node, pages, flags) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insNumaDecision = prep("INSERT INTO numa_decision(ts, kind, utid, src_cpu, src_nid, dst_cpu, dst_nid) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insPageMigration = prep("INSERT INTO page_migration(ts, succeeded, failed, reason, mode) VALUES (?, ?, ?, ?, ?)");
+        insProcessPages = prep("INSERT INTO process_numa_pages(ts, upid, node, pages) VALUES (?, ?, ?, ?)");
+        insCost = prep("INSERT INTO tracer_cost(ts, cpu_time_ns, rss_bytes, events, lost) VALUES (?, ?, ?, ?, ?)");
+        insProgStats = prep("INSERT INTO bpf_prog_stats(ts, prog, run_time_ns, run_cnt) VALUES (?, ?, ?, ?)");
+        insMapping = prep("INSERT INTO mapping(upid, ts, start, end, pgoff, path, build_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        lod = new SliceLod(this::emitLod);
+    }
+
+    private PreparedStatement prep(String sql) throws SQLException {
+        PreparedStatement ps = conn.prepareStatement(sql);
+        ordered.add(ps); // batches execute in creation order: inserts of a row's owner run before its updates
+        return ps;
+    }
+
+    /**
+     * Creates a new trace file. Refuses to overwrite an existing file unless {@code overwrite}.
+     * Writes the schema and the meta keys every trace has (application, schema and kernscope version, clock).
+     */
+    public static TraceWriter create(Path path, boolean overwrite) throws IOException {
+        if (Files.exists(path)) {
+            if (!overwrite) throw new IOException(path + " exists; choose another name or remove it first");
+            Files.delete(path);
+        }
+        Files.deleteIfExists(Path.of(path + "-wal"));
+        Files.deleteIfExists(Path.of(path + "-shm"));
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new IOException("cannot create " + path + ": folder " + parent + " does not exist");
+        }
+        try {
+            Connection conn = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
+            try (Statement st = conn.createStatement()) {
+                st.execute("PRAGMA page_size = 8192");
+                st.execute("PRAGMA journal_mode = WAL");
+                st.execute("PRAGMA synchronous = NORMAL");
+                st.execute("PRAGMA cache_size = -65536");
+                st.execute("PRAGMA temp_store = MEMORY");
+                // Keep WAL checkpoints out of the ingest path's way; finish() checkpoints once.
+                st.execute("PRAGMA wal_autocheckpoint = 16384");
+                for (String ddl : Schema.statements()) st.execute(ddl);
+            }
+            conn.setAutoCommit(false);
+            TraceWriter w = new TraceWriter(path, conn);
+            w.meta("application", Schema.APPLICATION);
+            w.meta("schema_version", Integer.toString(Schema.VERSION));
+            w.meta("kernscope_version", Schema.KERNSCOPE_VERSION);
+            w.meta("clock", "CLOCK_MONOTONIC (bpf_ktime_get_ns), ns since boot");
+            w.meta("end_reason", "recording");
+            w.flush();
+            return w;
+        } catch (SQLException e) {
+            throw storageError("cannot create trace " + path, e);
+        }
+    }
+
+    /** The file being written. */
+    public Path path() {
+        return path;
+    }
+
+    /** Rows committed so far (LOD rows included). */
+    public long rowsWritten() {
+        return rowsWritten;
+    }
+
+    // --- facts ------------------------------------------------------------------------------------------
+
+    public void meta(String key, String value) throws IOException {
+        try {
+            insMeta.setString(1, key);
+            insMeta.setString(2, value);
+            add(insMeta);
+        } catch (SQLException e) {
+            throw storageError("cannot write meta " + key, e);
+        }
+    }
+
+    public void meta(Map<String, String> values) throws IOException {
+        for (Map.Entry<String, String> e : values.entrySet()) meta(e.getKey(), e.getValue());
+    }
+
+    public void cpu(int cpu, int node, boolean online) throws IOException {
+        row(insCpu, cpu, node, online ? 1 : 0);
+    }
+
+    public void numaNode(int node, long memBytes, String cpuList) throws IOException {
+        try {
+            insNode.setInt(1, node);
+            insNode.setLong(2, memBytes);
+            insNode.setString(3, cpuList);
+            add(insNode);
+        } catch (SQLException e) {
+            throw storageError("cannot write numa_node", e);
+        }
+    }
+
+    public void numaDistance(int src, int dst, int distance) throws IOException {
+        row(insDistance, src, dst, distance);
+    }
+
+    // --- processes and threads ---------------------------------------------------------------------------
+
+    /** Starts a process lifetime and returns its upid. {@code parentUpid} 0 means unknown. */
+    public int newProcess(int pid, String name, String cmdline, int parentUpid, long ts) throws IOException {
+        int upid = nextUpid++;
+        try {
+            insProcess.setInt(1, upid);
+            insProcess.setInt(2, pid);
+            insProcess.setString(3, name);
+            insProcess.setString(4, cmdline);
+            if (parentUpid > 0) insProcess.setInt(5, parentUpid); else insProcess.setNull(5, Types.INTEGER);
+            insProcess.setLong(6, ts);
+            add(insProcess);
+        } catch (SQLException e) {
+            throw storageError("cannot write process", e);
+        }
+        return upid;
+    }
+
+    /** Starts a thread lifetime and returns its utid. {@code upid} 0 means not known yet. */
+    public int newThread(int tid, int upid, String name, long ts) throws IOException {
+        int utid = nextUtid++;
+        try {
+            insThread.setInt(1, utid);
+            insThread.setInt(2, tid);
+            if (upid > 0) insThread.setInt(3, upid); else insThread.setNull(3, Types.INTEGER);
+            insThread.setString(4, name);
+            insThread.setLong(5, ts);
+            add(insThread);
+            if (name != null) {
+                insThreadName.setInt(1, utid);
+                insThreadName.setLong(2, ts);
+                insThreadName.setString(3, name);
+                add(insThreadName);
+            }
+        } catch (SQLException e) {
+            throw storageError("cannot write thread", e);
+        }
+        return utid;
+    }
+
+    /** Records that a thread's comm changed at {@code ts} (exec, prctl, pthread_setname_np). */
+    public void renameThread(int utid, long ts, String name) throws IOException {
+        try {
+            insThreadName.setInt(1, utid);
+            insThreadName.setLong(2, ts);
+            insThreadName.setString(3, name);
+            add(insThreadName);
+            updThreadName.setString(1, name);
+            updThreadName.setInt(2, utid);
+            add(updThreadName);
+        } catch (SQLException e) {
+            throw storageError("cannot rename thread", e);
+        }
+    }
+
+    public void renameProcess(int upid, String name) throws IOException {
+        try {
+            updProcessName.setString(1, name);
+            updProcessName.setInt(2, upid);
+            add(updProcessName);
+        } catch (SQLException e) {
+            throw storageError("cannot rename process", e);
+        }
+    }
+
+    /** Attaches a thread whose process was unknown at creation. */
+    public void setThreadProcess(int utid, int upid) throws IOException {
+        row(updThreadProcess, upid, utid);
+    }
+
+    public void endThread(int utid, long ts) throws IOException {
+        try {
+            updThreadEnd.setLong(1, ts);
+            updThreadEnd.setInt(2, utid);
+            add(updThreadEnd);
+        } catch (SQLException e) {
+            throw storageError("cannot end thread", e);
+        }
+    }
+
+    public void endProcess(int upid, long ts) throws IOException {
+        try {
+            updProcessEnd.setLong(1, ts);
+            updProcessEnd.setInt(2, upid);
+            add(updProcessEnd);
+        } catch (SQLException e) {
+            throw storageError("cannot end process", e);
+        }
+    }
+
+    // --- scheduling ---------------------------------------------------------------------------------------
+
+    /**
+     * One time a thread ran on a CPU. Slices of one CPU must come in start order (the LOD mipmap is built
+     * as they arrive); a slice starting at or before its CPU's previous one is moved to 1 ns after it.
+     */
+    public void slice(int cpu, long ts, long dur, int utid, int endState, int prio) throws IOException {
+        if (cpu >= lastSliceTs.length) lastSliceTs = java.util.Arrays.copyOf(lastSliceTs, Math.max(cpu + 1, lastSliceTs.length * 2));
+        long last = lastSliceTs[cpu];
+        if (ts <= last && last != 0) ts = last + 1;
+        lastSliceTs[cpu] = ts;
+        try {
+            insSlice.setInt(1, cpu);
+            insSlice.setLong(2, ts);
+            insSlice.setLong(3, dur);
+            insSlice.setInt(4, utid);
+            insSlice.setInt(5, endState);
+            insSlice.setInt(6, prio);
+            add(insSlice);
+        } catch (SQLException e) {
+            throw storageError("cannot write sched_slice", e);
+        }
+        lod.add(cpu, ts, dur, utid);
+    }
+
+    /**
+     * A runnable interval. {@code wakerUtid} 0 = none/unknown; {@code runTs} &lt; 0 = never ran before the end.
+     * {@code reason}: 0 wakeup, 1 wakeup_new, 2 preempted.
+     */
+    public void wakeup(long ts, int utid, int wakerUtid, int targetCpu, long runTs, int runCpu, int reason)
+            throws IOException {
+        try {
+            insWakeup.setLong(1, ts);
+            insWakeup.setInt(2, utid);
+            if (wakerUtid > 0) insWakeup.setInt(3, wakerUtid); else insWakeup.setNull(3, Types.INTEGER);
+            insWakeup.setInt(4, targetCpu);
+            if (runTs >= 0) {
+                insWakeup.setLong(5, runTs);
+                insWakeup.setInt(6, runCpu);
+            } else {
+                insWakeup.setNull(5, Types.INTEGER);
+                insWakeup.setNull(6, Types.INTEGER);
+            }
+            insWakeup.setInt(7, reason);
+            add(insWakeup);
+        } catch (SQLException e) {
+            throw storageError("cannot write wakeup", e);
+        }
+    }
+
+    public void migration(long ts, int utid, int origCpu, int destCpu) throws IOException {
+        try {
+            insMigration.setLong(1, ts);
+            insMigration.setInt(2, utid);
+            insMigration.setInt(3, origCpu);
+            insMigration.setInt(4, destCpu);
+            add(insMigration);
+        } catch (SQLException e) {
+            throw storageError("cannot write migration", e);
+        }
+    }
+
+    public void runqSample(long ts, int cpu, int len) throws IOException {
+        try {
+            insRunq.setLong(1, ts);
+            insRunq.setInt(2, cpu);
+            insRunq.setInt(3, len);
+            add(insRunq);
+        } catch (SQLException e) {
+            throw storageError("cannot write runq_sample", e);
+        }
+    }
+
+    /** Events that could not be recorded; {@code cpu} -1 when unknown. */
+    public void lost(long ts, int cpu, String source, long count) throws IOException {
+        try {
+            insLost.setLong(1, ts);
+            insLost.setInt(2, cpu);
+            insLost.setString(3, source);
+            insLost.setLong(4, count);
+            add(insLost);
+        } catch (SQLException e) {
+            throw storageError("cannot write lost_events", e);
+        }
+    }
+
+    // --- stacks ---------------------------------------------------------------------------------------------
+
+    /** Frame kinds as stored in {@code frame.kind}. */
+    public static final int FRAME_KERNEL = 0, FRAME_USER = 1, FRAME_JIT = 2, FRAME_UNKNOWN = 3;
+    /** Sample kinds as stored in {@code stack_sample.kind}. */
+    public static final int SAMPLE_ON_CPU = 0, SAMPLE_OFF_CPU = 1;
+
+    public void frame(long id, String name, String module, int kind, long relPc) throws IOException {
+        try {
+            insFrame.setLong(1, id);
+            insFrame.setString(2, name);
+            insFrame.setString(3, module);
+            insFrame.setInt(4, kind);
+            insFrame.setLong(5, relPc);
+            add(insFrame);
+        } catch (SQLException e) {
+            throw storageError("cannot write frame", e);
+        }
+    }
+
+    /** One link of an interned stack chain; {@code parentId} 0 at the root. */
+    public void stack(long id, long parentId, long frameId, int depth) throws IOException {
+        try {
+            insStack.setLong(1, id);
+            if (parentId > 0) insStack.setLong(2, parentId); else insStack.setNull(2, Types.INTEGER);
+            insStack.setLong(3, frameId);
+            insStack.setInt(4, depth);
+            add(insStack);
+        } catch (SQLException e) {
+            throw storageError("cannot write stack", e);
+        }
+    }
+
+    /** A stack sample; {@code stackId}, {@code wakerUtid}, {@code wakerStackId} 0 = none. */
+    public void stackSample(long ts, int utid, int cpu, long stackId, int kind, long weight, int wakerUtid,
+                            long wakerStackId) throws IOException {
+        try {
+            insSample.setLong(1, ts);
+            insSample.setInt(2, utid);
+            insSample.setInt(3, cpu);
+            if (stackId > 0) insSample.setLong(4, stackId); else insSample.setNull(4, Types.INTEGER);
+            insSample.setInt(5, kind);
+            insSample.setLong(6, weight);
+            if (wakerUtid > 0) insSample.setInt(7, wakerUtid); else insSample.setNull(7, Types.INTEGER);
+            if (wakerStackId > 0) insSample.setLong(8, wakerStackId); else insSample.setNull(8, Types.INTEGER);
+            add(insSample);
+        } catch (SQLException e) {
+            throw storageError("cannot write stack_sample", e);
+        }
+    }
+
+    /** A captured memory mapping ({@code upid} 0 = kernel); {@code buildId} may be null. */
+    public void mapping(int upid, long ts, long start, long end, long pgoff, String file, String buildId)
+            throws IOException {
+        try {
+            insMapping.setInt(1, upid);
+            insMapping.setLong(2, ts);
+            insMapping.setLong(3, start);
+            insMapping.setLong(4, end);
+            insMapping.setLong(5, pgoff);
+            insMapping.setString(6, file);
+            insMapping.setString(7, buildId);
+            add(insMapping);
+        } catch (SQLException e) {
+            throw storageError("cannot write mapping", e);
+        }
+    }
+
+    // --- NUMA -----------------------------------------------------------------------------------------------
+
+    /** A counter sample; {@code node} -1 for machine-wide counters. */
+    public void numaCounter(long ts, int node, String name, long value, long delta, double rate)
+            throws IOException {
+        try {
+            insNumaCounter.setLong(1, ts);
+            insNumaCounter.setInt(2, node);
+            insNumaCounter.setString(3, name);
+            insNumaCounter.setLong(4, value);
+            insNumaCounter.setLong(5, delta);
+            insNumaCounter.setDouble(6, rate);
+            add(insNumaCounter);
+        } catch (SQLException e) {
+            throw storageError("cannot write numa_counter", e);
+        }
+    }
+
+    public void numaFault(long ts, int utid, int cpu, int cpuNode, int memNode, int pages, int flags)
+            throws IOException {
+        try {
+            insNumaFault.setLong(1, ts);
+            insNumaFault.setInt(2, utid);
+            insNumaFault.setInt(3, cpu);
+            insNumaFault.setInt(4, cpuNode);
+            insNumaFault.setInt(5, memNode);
+            insNumaFault.setInt(6, pages);
+            insNumaFault.setInt(7, flags);
+            add(insNumaFault);
+        } catch (SQLException e) {
+            throw storageError("cannot write numa_fault", e);
+        }
+    }
+
+    /** {@code kind}: "move", "swap" or "stick"; {@code utid} 0 = unknown. */
+    public void numaDecision(long ts, String kind, int utid, int srcCpu, int srcNid, int dstCpu, int dstNid)
+            throws IOException {
+        try {
+            insNumaDecision.setLong(1, ts);
+            insNumaDecision.setString(2, kind);
+            if (utid > 0) insNumaDecision.setInt(3, utid); else insNumaDecision.setNull(3, Types.INTEGER);
+            insNumaDecision.setInt(4, srcCpu);
+            insNumaDecision.setInt(5, srcNid);
+            insNumaDecision.setInt(6, dstCpu);
+            insNumaDecision.setInt(7, dstNid);
+            add(insNumaDecision);
+        } catch (SQLException e) {
+            throw storageError("cannot write numa_decision", e);
+        }
+    }
+
+    public void pageMigration(long ts, long succeeded, long failed, int reason, int mode) throws IOException {
+        try {
+            insPageMigration.setLong(1, ts);
+            insPageMigration.setLong(2, succeeded);
+            insPageMigration.setLong(3, failed);
+            insPageMigration.setInt(4, reason);
+            insPageMigration.setInt(5, mode);
+            add(insPageMigration);
+        } catch (SQLException e) {
+            throw storageError("cannot write page_migration", e);
+        }
+    }
+
+    public void processNumaPages(long ts, int upid, int node, long pages) throws IOException {
+        try {
+            insProcessPages.setLong(1, ts);
+            insProcessPages.setInt(2, upid);
+            insProcessPages.setInt(3, node);
+            insProcessPages.setLong(4, pages);
+            add(insProcessPages);
+        } catch (SQLException e) {
+            throw storageError("cannot write process_numa_pages", e);
+        }
+    }
+
+    // --- tracing cost ---------------------------------------------------------------------------------------
+
+    public void tracerCost(long ts, long cpuTimeNs, long rssBytes, long events, long lost) throws IOException {
+        try {
+            insCost.setLong(1, ts);
+            insCost.setLong(2, cpuTimeNs);
+            insCost.setLong(3, rssBytes);
+            insCost.setLong(4, events);
+            insCost.setLong(5, lost);
+            add(insCost);
+        } catch (SQLException e) {
+            throw storageError("cannot write tracer_cost", e);
+        }
+    }
+
+    public void bpfProgStats(long ts, String prog, long runTimeNs, long runCnt) throws IOException {
+        try {
+            insProgStats.setLong(1, ts);
+            insProgStats.setString(2, prog);
+            insProgStats.setLong(3, runTimeNs);
+            insProgStats.setLong(4, runCnt);
+            add(insProgStats);
+        } catch (SQLException e) {
+            throw storageError("cannot write bpf_prog_stats", e);
+        }
+    }
+
+    // --- transactions ---------------------------------------------------------------------------------------
+
+    /**
+     * Commits everything written so far in one transaction, including the LOD buckets still open (as
+     * provisional rows that later flushes replace), so that a live reader sees a consistent prefix.
+     */
+    public void flush() throws IOException {
+        lod.writeOpen();
+        commit();
+    }
+
+    private void commit() throws IOException {
+        try {
+            for (PreparedStatement ps : ordered) ps.executeBatch();
+            conn.commit();
+            rowsWritten += pending;
+            pending = 0;
+        } catch (SQLException e) {
+            throw storageError("cannot write to " + path, e);
+        }
+    }
+
+    /**
+     * Ends the recording: closes the LOD buckets, writes {@code end_ts} and {@code end_reason}, builds the
+     * secondary indexes and turns the file into a single self-contained file (WAL checkpointed, journal
+     * mode DELETE).
+     */
+    public void finish(long endTs, String endReason) throws IOException {
+        if (finished) return;
+        lod.closeAll();
+        meta("end_ts", Long.toString(endTs));
+        meta("end_reason", endReason);
+        commit();
+        try (Statement st = conn.createStatement()) {
+            for (String ddl : Schema.FINISH_INDEXES) st.execute(ddl);
+            st.execute("ANALYZE");
+            conn.commit();
+            conn.setAutoCommit(true);
+            st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            st.execute("PRAGMA journal_mode = DELETE");
+        } catch (SQLException e) {
+            throw storageError("cannot finish " + path, e);
+        }
+        finished = true;
+    }
+
+    /** Commits what is pending and closes the file, without {@link #finish} if it was not called. */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (!finished) flush();
+        } finally {
+            try {
+                conn.close();
+            } catch (SQLException e) {
+                throw storageError("cannot close " + path, e);
+            }
+        }
+    }
+
+    // --- internals ------------------------------------------------------------------------------------------
+
+    private void emitLod(int level, int cpu, long ts, long dur, int utid, int cnt, long busy) {
+        try {
+            insLod.setInt(1, level);
+            insLod.setInt(2, cpu);
+            insLod.setLong(3, ts);
+            insLod.setLong(4, dur);
+            insLod.setInt(5, utid);
+            insLod.setInt(6, cnt);
+            insLod.setLong(7, busy);
+            insLod.addBatch();
+            pending++;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write _slice_lod: " + e.getMessage(), e);
+        }
+    }
+
+    private void row(PreparedStatement ps, int a, int b) throws IOException {
+        try {
+            ps.setInt(1, a);
+            ps.setInt(2, b);
+            add(ps);
+        } catch (SQLException e) {
+            throw storageError("cannot write row", e);
+        }
+    }
+
+    private void row(PreparedStatement ps, int a, int b, int c) throws IOException {
+        try {
+            ps.setInt(1, a);
+            ps.setInt(2, b);
+            ps.setInt(3, c);
+            add(ps);
+        } catch (SQLException e) {
+            throw storageError("cannot write row", e);
+        }
+    }
+
+    private void add(PreparedStatement ps) throws SQLException, IOException {
+        ps.addBatch();
+        if (++pending >= AUTO_FLUSH_ROWS) commit();
+    }
+
+    /** Turns an SQLite failure into a message that says what to do, notably for a full disk. */
+    static IOException storageError(String what, SQLException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("SQLITE_FULL") || msg.contains("disk is full")) {
+            return new IOException(what + ": the disk is full; free space and record again "
+                    + "(everything committed before this point is kept in the file)", e);
+        }
+        if (msg.contains("SQLITE_READONLY") || msg.contains("readonly")) {
+            return new IOException(what + ": the file or its folder is read-only", e);
+        }
+        return new IOException(what + ": " + msg, e);
+    }
+}
