@@ -107,6 +107,7 @@ public final class TraceWriter implements AutoCloseable {
                 st.execute("PRAGMA synchronous = NORMAL");
                 st.execute("PRAGMA cache_size = -65536");
                 st.execute("PRAGMA temp_store = MEMORY");
+                st.execute("PRAGMA busy_timeout = 5000");
                 // Keep WAL checkpoints out of the ingest path's way; finish() checkpoints once.
                 st.execute("PRAGMA wal_autocheckpoint = 16384");
                 for (String ddl : Schema.statements()) st.execute(ddl);
@@ -555,11 +556,22 @@ public final class TraceWriter implements AutoCloseable {
             for (String ddl : Schema.FINISH_INDEXES) st.execute(ddl);
             st.execute("ANALYZE");
             conn.commit();
+        } catch (SQLException e) {
+            throw storageError("cannot finish " + path, e);
+        }
+        finished = true;
+        // Fold the WAL into the file so it travels as one file. A reader that follows the recording holds
+        // the WAL open and makes this fail with SQLITE_BUSY: then the file stays in WAL mode, still valid,
+        // and the last connection to close checkpoints it.
+        try (Statement st = conn.createStatement()) {
             conn.setAutoCommit(true);
+            st.execute("PRAGMA busy_timeout = 200");
             st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             st.execute("PRAGMA journal_mode = DELETE");
         } catch (SQLException e) {
-            throw storageError("cannot finish " + path, e);
+            if (!String.valueOf(e.getMessage()).contains("BUSY") && !String.valueOf(e.getMessage()).contains("locked")) {
+                throw storageError("cannot finish " + path, e);
+            }
         }
         finished = true;
     }
