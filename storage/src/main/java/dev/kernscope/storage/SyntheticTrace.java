@@ -58,7 +58,7 @@ public final class SyntheticTrace {
         final Params p;
         final SplittableRandom rnd;
         final int threads;
-        final int[] utid, upidOf, homeCpu, procOf;
+        final int[] utid, upidOf, lastCpu, procOf;
         final long[] busyUntil;
         final long[] cpuTime;
         final int[][] home;
@@ -77,7 +77,7 @@ public final class SyntheticTrace {
             this.threads = p.processes() * p.threadsPerProcess();
             utid = new int[threads];
             upidOf = new int[threads];
-            homeCpu = new int[threads];
+            lastCpu = new int[threads];
             procOf = new int[threads];
             busyUntil = new long[threads];
             cpuTime = new long[p.cpus()];
@@ -141,7 +141,7 @@ public final class SyntheticTrace {
                     upidOf[t] = upid;
                     procOf[t] = pr;
                     int c = t % p.cpus();
-                    homeCpu[t] = c;
+                    lastCpu[t] = c;
                     home[c][homeCount[c]++] = t;
                     busyUntil[t] = START_TS;
                 }
@@ -183,7 +183,7 @@ public final class SyntheticTrace {
                 if (t >= winEnd) break;
                 int th = pick(c, t);
                 if (th < 0) {
-                    t += (long) exp(mean);
+                    t += (long) exp(mean * 0.3);
                     continue;
                 }
                 long dur = Math.max(500, (long) exp(mean * 0.7));
@@ -194,9 +194,9 @@ public final class SyntheticTrace {
                 int wakerIdx = rnd.nextInt(threads);
                 boolean preempted = rnd.nextInt(10) == 0;
                 w.wakeup(t - latency, utid[th], preempted ? 0 : utid[wakerIdx], c, t, c, preempted ? 2 : 0);
-                if (homeCpu[th] != c) {
-                    w.migration(t - latency, utid[th], homeCpu[th], c);
-                    homeCpu[th] = c;
+                if (lastCpu[th] != c) {
+                    w.migration(t - latency, utid[th], lastCpu[th], c);
+                    lastCpu[th] = c;
                 }
                 int endState = preempted ? 0 : rnd.nextInt(20) == 0 ? 2 : 1;
                 w.slice(c, t, dur, utid[th], endState, 120 - (procOf[th] % 3 == 0 ? 5 : 0));
@@ -213,6 +213,7 @@ public final class SyntheticTrace {
             cpuTime[c] = Math.max(t, winEnd);
         }
 
+        /** A runnable thread for CPU c at t: usually one homed there, rarely a steal from anywhere (a migration). */
         int pick(int c, long t) {
             if (rnd.nextInt(200) == 0) {
                 int th = rnd.nextInt(threads);
@@ -220,7 +221,7 @@ public final class SyntheticTrace {
             }
             for (int tries = 0; tries < 4 && homeCount[c] > 0; tries++) {
                 int th = home[c][rnd.nextInt(homeCount[c])];
-                if (busyUntil[th] <= t && homeCpu[th] == c) return th;
+                if (busyUntil[th] <= t) return th;
             }
             return -1;
         }
