@@ -1,0 +1,47 @@
+package dev.kernscope.tracer.numa;
+
+import java.util.Arrays;
+
+/** Parses and formats the kernel's CPU list syntax ({@code "0-3,8,10-11"}). Stateless. */
+public final class CpuList {
+    private CpuList() {}
+
+    /** The CPUs of {@code list} in ascending order; an empty or blank list gives an empty array. */
+    public static int[] parse(String list) {
+        String s = list.strip();
+        if (s.isEmpty()) return new int[0];
+        int[] out = new int[16];
+        int n = 0;
+        for (String part : s.split(",")) {
+            int dash = part.indexOf('-');
+            int lo, hi;
+            if (dash < 0) {
+                lo = hi = Integer.parseInt(part.strip());
+            } else {
+                lo = Integer.parseInt(part.substring(0, dash).strip());
+                hi = Integer.parseInt(part.substring(dash + 1).strip());
+            }
+            for (int c = lo; c <= hi; c++) {
+                if (n == out.length) out = Arrays.copyOf(out, n * 2);
+                out[n++] = c;
+            }
+        }
+        out = Arrays.copyOf(out, n);
+        Arrays.sort(out);
+        return out;
+    }
+
+    /** The compact form of ascending {@code cpus}, as sysfs writes it. */
+    public static String format(int[] cpus) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cpus.length; ) {
+            int j = i;
+            while (j + 1 < cpus.length && cpus[j + 1] == cpus[j] + 1) j++;
+            if (sb.length() > 0) sb.append(',');
+            sb.append(cpus[i]);
+            if (j > i) sb.append('-').append(cpus[j]);
+            i = j + 1;
+        }
+        return sb.toString();
+    }
+}
