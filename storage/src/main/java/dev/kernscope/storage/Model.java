@@ -39,6 +39,9 @@ public final class Model {
                                 long waitTime, long wakeups, long latencyP50, long latencyP95,
                                 long latencyP99, long latencyMax, long switches, long migrations) {}
 
+    /** The recorder's own cost at {@code ts}: cumulative CPU time, RSS, events decoded and lost. */
+    public record TracerCost(long ts, long cpuTimeNs, long rssBytes, long events, long lost) {}
+
     /** Summary of a whole trace, as {@code kernscope info} prints it. */
     public record Summary(long startTs, long endTs, int cpus, int nodes, String endReason, boolean synthetic,
                           java.util.Map<String, Long> rowCounts, long lostEvents,

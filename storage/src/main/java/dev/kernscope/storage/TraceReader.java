@@ -401,6 +401,28 @@ public final class TraceReader implements AutoCloseable {
     }
 
     /**
+     * Every slice of one thread, on any CPU, that overlaps [from, to), in start order; {@code cpu} of the block
+     * is -1. Uses the (utid, ts) index of a finished trace; on a live one it scans the window.
+     */
+    public synchronized SliceBlock threadSlices(int utid, long from, long to) throws IOException {
+        SliceBlock b = new SliceBlock(-1, 64);
+        try {
+            PreparedStatement ps = stmt("SELECT ts, dur, utid, end_state FROM sched_slice WHERE utid = ?1 "
+                    + "AND ts < ?3 AND ts >= ?2 - ?4 AND ts + dur > ?2 ORDER BY ts");
+            ps.setInt(1, utid);
+            ps.setLong(2, from);
+            ps.setLong(3, to);
+            ps.setLong(4, maxSliceDur());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) b.add(rs.getLong(1), rs.getLong(2), rs.getInt(3), 1, rs.getLong(2), rs.getInt(4));
+            }
+        } catch (SQLException e) {
+            throw queryError("thread slices", e);
+        }
+        return b;
+    }
+
+    /**
      * The LOD level a viewport at {@code nsPerPixel} reads: the coarsest whose bucket is at most two pixels
      * wide, or -1 for raw slices when even level 0 is too coarse.
      */
@@ -558,6 +580,17 @@ public final class TraceReader implements AutoCloseable {
             throw queryError("lost events", e);
         }
         return out;
+    }
+
+    /** The recorder's latest self-measurement (cumulative), or null when the trace has none. */
+    public synchronized Model.TracerCost latestTracerCost() throws IOException {
+        try (ResultSet rs = stmt("SELECT ts, cpu_time_ns, rss_bytes, events, lost FROM tracer_cost "
+                + "ORDER BY ts DESC LIMIT 1").executeQuery()) {
+            return rs.next() ? new Model.TracerCost(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                    rs.getLong(5)) : null;
+        } catch (SQLException e) {
+            throw queryError("tracer cost", e);
+        }
     }
 
     // --- per-thread summary ---------------------------------------------------------------------------------
