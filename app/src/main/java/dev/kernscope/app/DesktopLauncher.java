@@ -1,14 +1,17 @@
 package dev.kernscope.app;
 
+import dev.kernscope.app.desktop.KernscopeApp;
 import java.nio.file.Path;
 import java.util.List;
+import javafx.application.Application;
 
 /** Starts the desktop application. */
 final class DesktopLauncher {
     private DesktopLauncher() {}
 
     static int launch(List<Path> files) {
-        System.err.println("kernscope: the desktop app is not built yet; use 'kernscope info FILE'");
-        return 2;
+        KernscopeApp.setInitialFiles(files);
+        Application.launch(KernscopeApp.class);
+        return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.kernscope.app.cli;
 
 import dev.kernscope.storage.Model;
+import dev.kernscope.storage.NumaQueries;
 import dev.kernscope.storage.SliceBlock;
 import dev.kernscope.storage.TraceReader;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.util.Map;
 /** The CSV exports shared by the CLI and the desktop app: one method per table kind. Stateless. */
 public final class CsvExport {
     /** Kinds accepted by {@code kernscope export --csv KIND}. */
-    public enum Kind { slices, wakeups, threads }
+    public enum Kind { slices, wakeups, samples, threads, numa }
 
     private CsvExport() {}
 
@@ -22,6 +23,9 @@ public final class CsvExport {
             case slices -> slices(r, from, to, csv);
             case wakeups -> wakeups(r, from, to, csv);
             case threads -> threads(r, from, to, csv);
+            case numa -> numa(r, from, to, csv);
+            case samples -> throw new IllegalStateException("the samples export needs the storage module's stack "
+                    + "queries, which this build does not have yet");
         };
     }
 
@@ -57,13 +61,39 @@ public final class CsvExport {
     }
 
     static long threads(TraceReader r, long from, long to, Csv csv) throws IOException {
+        return threadRows(r.threadSummaries(from, to), csv);
+    }
+
+    /** Thread summaries as rows (the app's Threads table writes the rows it shows). */
+    public static long threadRows(java.util.List<Model.ThreadSummary> rows, Writer w) throws IOException {
+        return threadRows(rows, new Csv(w));
+    }
+
+    static long threadRows(java.util.List<Model.ThreadSummary> rows, Csv csv) throws IOException {
         csv.row("utid", "tid", "thread", "pid", "process", "runtime_ns", "wait_ns", "wakeups", "latency_p50_ns",
                 "latency_p95_ns", "latency_p99_ns", "latency_max_ns", "switches", "migrations");
         long n = 0;
-        for (Model.ThreadSummary s : r.threadSummaries(from, to)) {
+        for (Model.ThreadSummary s : rows) {
             csv.row(s.utid(), s.tid(), s.name(), s.pid(), s.processName(), s.runtime(), s.waitTime(), s.wakeups(),
                     s.latencyP50(), s.latencyP95(), s.latencyP99(), s.latencyMax(), s.switches(), s.migrations());
             n++;
+        }
+        return n;
+    }
+
+    /** Every NUMA counter sample in the window, one row per (node, counter, sample). */
+    static long numa(TraceReader r, long from, long to, Csv csv) throws IOException {
+        NumaQueries q = new NumaQueries(r);
+        csv.row("ts", "node", "counter", "value", "delta", "rate_per_s");
+        long n = 0;
+        for (NumaQueries.CounterKey k : q.counterKeys()) {
+            // one point per sample: ask for more buckets than there can be samples at the collector's rate
+            int points = (int) Math.min(1_000_000, Math.max(16, (to - from) / 1_000_000));
+            NumaQueries.CounterSeries s = q.counterSeries(k.node(), k.name(), from, to, points);
+            for (int i = 0; i < s.size(); i++) {
+                csv.row(s.ts()[i], k.node(), k.name(), s.value()[i], s.delta()[i], s.rate()[i]);
+                n++;
+            }
         }
         return n;
     }

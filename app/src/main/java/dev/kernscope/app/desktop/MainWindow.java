@@ -1,0 +1,684 @@
+package dev.kernscope.app.desktop;
+
+import dev.kernscope.app.cli.CsvExport;
+import dev.kernscope.app.cli.Format;
+import dev.kernscope.storage.Model;
+import dev.kernscope.storage.TraceFormatException;
+import dev.kernscope.views.model.TimeRange;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.concurrent.Task;
+import javafx.concurrent.Worker;
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.stage.Stage;
+import org.controlsfx.control.StatusBar;
+
+/**
+ * The kernscope main window: menu bar and toolbar, one tab per open trace, the status bar; opening, exporting,
+ * recording and following live traces. Long work runs on a background executor with progress in the status bar
+ * and a Cancel button. The public methods are the menu actions without their file choosers, so tests and
+ * scripts can call them. Confined to the FX thread.
+ */
+public final class MainWindow {
+    public static final String VERSION = "0.1.0";
+
+    /** What a screenshot shows. */
+    public enum Shot { WINDOW, TIMELINE, PANEL }
+
+    private final Stage stage;
+    private final BorderPane root = new BorderPane();
+    private final TabPane docs = new TabPane();
+    private final StatusBar status = new StatusBar();
+    private final Button cancel = new Button("Cancel");
+    private final Label liveBadge = new Label();
+    private final Menu recentMenu = new Menu("Open Recent");
+    private final CheckMenuItem twoX = new CheckMenuItem("Screenshots at 2× Scale");
+    private final CheckMenuItem followItem = new CheckMenuItem("Follow Live Edge");
+    private final MenuItem stopItem = new MenuItem("Stop Recording");
+    private final Button stopButton = new Button("■ Stop");
+    private final RecentFiles recent;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService poller;
+    private final List<Task<?>> running = new ArrayList<>();
+    private final Map<TraceDocument, Model.TracerCost> lastCost = new HashMap<>();
+    private String rateText = "";
+    private RecordingHelper helper;
+    private TraceTab recordingTab;
+    private Path recordingPath;
+    private Alert lastAlert;
+    private int pollTick;
+
+    public MainWindow(Stage stage, RecentFiles recent) {
+        this.stage = stage;
+        this.recent = recent;
+        AtomicInteger n = new AtomicInteger();
+        workers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "kernscope-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kernscope-live-poll");
+            t.setDaemon(true);
+            return t;
+        });
+        docs.setTabClosingPolicy(TabPane.TabClosingPolicy.ALL_TABS);
+        docs.getStyleClass().add("documents");
+        Label empty = new Label("Open a trace (Ctrl+O), drop a .ktrace file here, or record one (Ctrl+R)");
+        empty.getStyleClass().add("empty-hint");
+        StackPane center = new StackPane(empty, docs);
+        docs.visibleProperty().bind(Bindings.isNotEmpty(docs.getTabs()));
+        root.setCenter(center);
+        root.setTop(new VBox(menuBar(), toolBar()));
+        root.setBottom(statusBar());
+        root.getStyleClass().add("kernscope-root");
+
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(root, Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
+        scene.getStylesheets().add(MainWindow.class.getResource("kernscope.css").toExternalForm());
+        scene.setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);
+            e.consume();
+        });
+        scene.setOnDragDropped(e -> {
+            boolean ok = e.getDragboard().hasFiles();
+            if (ok) for (java.io.File f : e.getDragboard().getFiles()) open(f.toPath());
+            e.setDropCompleted(ok);
+            e.consume();
+        });
+        stage.setScene(scene);
+        stage.setTitle("kernscope");
+        stage.setMinWidth(900);
+        stage.setMinHeight(600);
+        stage.setOnHidden(e -> shutdown());
+        docs.getSelectionModel().selectedItemProperty().addListener(o -> { updateTitle(); updateStatus(); });
+        poller.scheduleWithFixedDelay(this::pollLive, 250, 250, TimeUnit.MILLISECONDS);
+        refreshRecent();
+        updateStatus();
+    }
+
+    // --- chrome ---------------------------------------------------------------------------------------------
+
+    private MenuBar menuBar() {
+        MenuItem open = item("Open…", "Shortcut+O", this::chooseAndOpen);
+        MenuItem openSample = item("Open Sample Trace", null, this::openSample);
+        MenuItem close = item("Close", "Shortcut+W", this::closeCurrent);
+        MenuItem record = item("Record…", "Shortcut+R", this::showRecordDialog);
+        stopItem.setOnAction(e -> stopRecording());
+        stopItem.setDisable(true);
+        MenuItem quit = item("Quit", "Shortcut+Q", stage::close);
+        Menu file = new Menu("File", null, open, recentMenu, openSample, close, new SeparatorMenuItem(), record,
+                stopItem, new SeparatorMenuItem(), quit);
+
+        Menu shots = new Menu("Screenshot (PNG)", null,
+                item("Whole Window…", "Shortcut+Shift+S", () -> chooseAndShoot(Shot.WINDOW)),
+                item("Timeline…", null, () -> chooseAndShoot(Shot.TIMELINE)),
+                item("Current Panel…", null, () -> chooseAndShoot(Shot.PANEL)),
+                new SeparatorMenuItem(), twoX);
+        Menu csv = new Menu("CSV", null,
+                item("Threads Table (as shown)…", null, () -> chooseAndExportCsv(null)),
+                item("Slices of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.slices)),
+                item("Wakeups of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.wakeups)),
+                item("NUMA Series of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.numa)),
+                disabled("Stack Samples of Selected Range…"));
+        Menu export = new Menu("Export", null, shots, csv, disabled("Folded Stacks…"));
+
+        followItem.setSelected(true);
+        followItem.setOnAction(e -> { TraceTab t = currentTab(); if (t != null) t.followLiveEdgeProperty().set(followItem.isSelected()); });
+        Menu view = new Menu("View", null,
+                item("Flame Graph", "Shortcut+1", () -> showPanel(0)),
+                item("NUMA", "Shortcut+2", () -> showPanel(1)),
+                item("Threads", "Shortcut+3", () -> showPanel(2)),
+                item("Latency Histogram", "Shortcut+4", () -> showPanel(3)),
+                new SeparatorMenuItem(),
+                item("Clear Selection and Filters", "Shortcut+Shift+A", () -> { TraceTab t = currentTab(); if (t != null) t.clearSelection(); }),
+                followItem);
+        Menu help = new Menu("Help", null, item("About kernscope", null, this::showAbout));
+        MenuBar mb = new MenuBar(file, export, view, help);
+        mb.setUseSystemMenuBar(true);
+        return mb;
+    }
+
+    private static MenuItem item(String text, String accel, Runnable action) {
+        MenuItem m = new MenuItem(text);
+        if (accel != null) m.setAccelerator(KeyCombination.keyCombination(accel));
+        m.setOnAction(e -> action.run());
+        return m;
+    }
+
+    private static MenuItem disabled(String text) {
+        MenuItem m = new MenuItem(text + "  (needs stack queries)");
+        m.setDisable(true);
+        return m;
+    }
+
+    private ToolBar toolBar() {
+        Button open = tool("Open", "Open a .ktrace file (Ctrl+O)", this::chooseAndOpen);
+        Button record = tool("● Record", "Record the scheduler, stacks and NUMA activity of this machine (Ctrl+R)",
+                this::showRecordDialog);
+        record.getStyleClass().add("record-button");
+        stopButton.setOnAction(e -> stopRecording());
+        stopButton.setTooltip(new Tooltip("Stop the recording; what was recorded stays open"));
+        stopButton.setDisable(true);
+        Button shot = tool("Screenshot", "Save the window as PNG (Ctrl+Shift+S)", () -> chooseAndShoot(Shot.WINDOW));
+        Button csv = tool("Export CSV", "Save the Threads table as CSV", () -> chooseAndExportCsv(null));
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        liveBadge.getStyleClass().add("live-badge");
+        liveBadge.setVisible(false);
+        return new ToolBar(open, record, stopButton, new javafx.scene.control.Separator(), shot, csv, grow, liveBadge);
+    }
+
+    private static Button tool(String text, String tip, Runnable action) {
+        Button b = new Button(text);
+        b.setTooltip(new Tooltip(tip));
+        b.setOnAction(e -> action.run());
+        b.setFocusTraversable(false);
+        return b;
+    }
+
+    private Node statusBar() {
+        cancel.setVisible(false);
+        cancel.getStyleClass().add("cancel-button");
+        cancel.setOnAction(e -> new ArrayList<>(running).forEach(Task::cancel));
+        status.getRightItems().add(cancel);
+        status.getStyleClass().add("kernscope-status");
+        return status;
+    }
+
+    // --- background work ------------------------------------------------------------------------------------
+
+    /** Runs {@code t} on a worker; the status bar shows its progress and offers Cancel while it runs. */
+    public void run(Task<?> t) {
+        running.add(t);
+        t.stateProperty().addListener((o, a, s) -> {
+            if (s == Worker.State.SUCCEEDED || s == Worker.State.FAILED || s == Worker.State.CANCELLED) {
+                running.remove(t);
+                updateStatus();
+            }
+        });
+        updateStatus();
+        workers.execute(t);
+    }
+
+    /** True while background work of this window is running (tests wait for it). */
+    public boolean busy() { return !running.isEmpty(); }
+
+    // --- opening --------------------------------------------------------------------------------------------
+
+    private void chooseAndOpen() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Open trace");
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("kernscope traces (*.ktrace)", "*.ktrace"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        List<Path> r = recent.list();
+        if (!r.isEmpty() && r.get(0).getParent() != null && Files.isDirectory(r.get(0).getParent())) {
+            fc.setInitialDirectory(r.get(0).getParent().toFile());
+        }
+        List<java.io.File> files = fc.showOpenMultipleDialog(stage);
+        if (files != null) for (java.io.File f : files) open(f.toPath());
+    }
+
+    /** Opens {@code path} in a new tab, off the FX thread; a bad file shows the error dialog. */
+    public Task<TraceDocument> open(Path path) { return open(path, false); }
+
+    Task<TraceDocument> open(Path path, boolean syntheticSample) {
+        Task<TraceDocument> t = new Task<>() {
+            @Override protected TraceDocument call() throws Exception {
+                updateTitle("Opening " + path.getFileName());
+                updateProgress(-1, 1);
+                TraceDocument d = TraceDocument.open(path, syntheticSample);
+                if (isCancelled()) { d.close(); return null; }
+                return d;
+            }
+        };
+        t.setOnSucceeded(e -> {
+            TraceDocument d = t.getValue();
+            if (d == null) return;
+            addTab(d);
+            if (!syntheticSample) recent.add(path);
+            refreshRecent();
+        });
+        t.setOnFailed(e -> {
+            Throwable x = t.getException();
+            String msg = x instanceof TraceFormatException || x instanceof IOException
+                    ? x.getMessage() : String.valueOf(x);
+            showError("Cannot open " + path.getFileName(), msg);
+        });
+        run(t);
+        return t;
+    }
+
+    /** Opens the bundled sample (a recorded one if installed, else a SYNTHETIC one, labelled so). */
+    public void openSample() {
+        Task<SampleTraces.Sample> t = new Task<>() {
+            @Override protected SampleTraces.Sample call() throws Exception {
+                updateTitle("Preparing the sample trace");
+                updateProgress(-1, 1);
+                return SampleTraces.find();
+            }
+        };
+        t.setOnSucceeded(e -> open(t.getValue().path(), t.getValue().synthetic()));
+        t.setOnFailed(e -> showError("Cannot prepare the sample trace", String.valueOf(t.getException().getMessage())));
+        run(t);
+    }
+
+    TraceTab addTab(TraceDocument d) {
+        TraceTab tab = new TraceTab(d, this::run);
+        tab.setOnClosed(e -> { lastCost.remove(d); updateStatus(); });
+        tab.selection().selectedRangeProperty().addListener(o -> updateStatus());
+        tab.followLiveEdgeProperty().addListener((o, a, v) -> { if (tab == currentTab()) followItem.setSelected(v); });
+        docs.getTabs().add(tab);
+        docs.getSelectionModel().select(tab);
+        updateStatus();
+        return tab;
+    }
+
+    public void closeCurrent() {
+        TraceTab t = currentTab();
+        if (t == null) return;
+        docs.getTabs().remove(t);
+        if (t.getOnClosed() != null) t.getOnClosed().handle(null);
+    }
+
+    private void refreshRecent() {
+        recentMenu.getItems().clear();
+        for (Path p : recent.list()) recentMenu.getItems().add(item(p.toString(), null, () -> open(p)));
+        if (recentMenu.getItems().isEmpty()) {
+            MenuItem none = new MenuItem("No recent traces");
+            none.setDisable(true);
+            recentMenu.getItems().add(none);
+        } else {
+            recentMenu.getItems().addAll(new SeparatorMenuItem(), item("Clear List", null, () -> { recent.clear(); refreshRecent(); }));
+        }
+    }
+
+    public List<TraceTab> tabs() {
+        List<TraceTab> l = new ArrayList<>();
+        for (Tab t : docs.getTabs()) if (t instanceof TraceTab tt) l.add(tt);
+        return l;
+    }
+
+    public TraceTab currentTab() {
+        return docs.getSelectionModel().getSelectedItem() instanceof TraceTab t ? t : null;
+    }
+
+    private void showPanel(int i) {
+        TraceTab t = currentTab();
+        if (t != null) t.panels().getSelectionModel().select(i);
+    }
+
+    // --- dialogs --------------------------------------------------------------------------------------------
+
+    /** A non-blocking error dialog: a short header and the one-sentence reason, never a stack trace. */
+    public Alert showError(String header, String message) {
+        Alert a = new Alert(Alert.AlertType.ERROR, message, ButtonType.OK);
+        a.initOwner(stage);
+        a.setTitle("kernscope");
+        a.setHeaderText(header);
+        a.getDialogPane().setMinWidth(480);
+        a.getDialogPane().getStylesheets().add(MainWindow.class.getResource("kernscope.css").toExternalForm());
+        lastAlert = a;
+        a.show();
+        return a;
+    }
+
+    /** The last dialog shown (for tests). */
+    public Alert lastAlert() { return lastAlert; }
+
+    private void showAbout() {
+        TraceTab t = currentTab();
+        StringBuilder sb = new StringBuilder();
+        sb.append("kernscope ").append(VERSION).append('\n');
+        sb.append("Java ").append(System.getProperty("java.runtime.version")).append(" (")
+                .append(System.getProperty("java.vendor")).append(")\n");
+        sb.append("JavaFX ").append(System.getProperty("javafx.runtime.version")).append('\n');
+        Package cfx = org.controlsfx.control.StatusBar.class.getPackage();
+        sb.append("ControlsFX ").append(cfx.getImplementationVersion() == null ? "11.2.2" : cfx.getImplementationVersion()).append('\n');
+        sb.append("Running on ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append('\n');
+        if (t != null) {
+            Map<String, String> m = t.document().summary().meta();
+            sb.append("\nCurrent trace: ").append(t.document().path()).append('\n');
+            sb.append("Recorded on ").append(m.getOrDefault("hostname", "?")).append(", kernel ")
+                    .append(m.getOrDefault("kernel_release", "?")).append(", kernscope ")
+                    .append(m.getOrDefault("kernscope_version", "?")).append('\n');
+            if (t.document().isSynthetic()) sb.append("SYNTHETIC data generated by kernscope gen, not a recording\n");
+        }
+        Alert a = new Alert(Alert.AlertType.INFORMATION);
+        a.initOwner(stage);
+        a.setTitle("About kernscope");
+        a.setHeaderText("kernscope — scheduler, stacks and NUMA memory of Linux, recorded and explored");
+        TextArea ta = new TextArea(sb.toString());
+        ta.setEditable(false);
+        ta.setPrefRowCount(10);
+        a.getDialogPane().setContent(ta);
+        a.getDialogPane().getStylesheets().add(MainWindow.class.getResource("kernscope.css").toExternalForm());
+        lastAlert = a;
+        a.show();
+    }
+
+    // --- export ---------------------------------------------------------------------------------------------
+
+    private Path chooseSave(String title, String name, String ext) {
+        FileChooser fc = new FileChooser();
+        fc.setTitle(title);
+        fc.setInitialFileName(name);
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(ext.toUpperCase() + " files", "*." + ext));
+        java.io.File f = fc.showSaveDialog(stage);
+        return f == null ? null : f.toPath();
+    }
+
+    private String baseName() {
+        TraceTab t = currentTab();
+        String n = t == null ? "kernscope" : String.valueOf(t.document().path().getFileName());
+        return n.endsWith(".ktrace") ? n.substring(0, n.length() - 7) : n;
+    }
+
+    private void chooseAndShoot(Shot what) {
+        Path p = chooseSave("Save screenshot", baseName() + "-" + what.name().toLowerCase() + ".png", "png");
+        if (p != null) screenshot(what, twoX.isSelected() ? 2 : 1, p);
+    }
+
+    /** Writes a PNG of the window, the timeline or the current panel; returns false (and says why) on failure. */
+    public boolean screenshot(Shot what, double scale, Path out) {
+        TraceTab t = currentTab();
+        Node node = switch (what) {
+            case WINDOW -> root;
+            case TIMELINE -> t == null ? null : t.timeline();
+            case PANEL -> t == null ? null : t.currentPanel();
+        };
+        if (node == null) {
+            showError("Nothing to take a screenshot of", "Open a trace first.");
+            return false;
+        }
+        try {
+            Screenshots.png(node, scale, out);
+            status.setText("Saved " + out);
+            return true;
+        } catch (IOException e) {
+            showError("Cannot save the screenshot", e.getMessage());
+            return false;
+        }
+    }
+
+    private void chooseAndExportCsv(CsvExport.Kind kind) {
+        if (currentTab() == null) { showError("Nothing to export", "Open a trace first."); return; }
+        Path p = chooseSave("Export CSV", baseName() + "-" + (kind == null ? "threads" : kind.name()) + ".csv", "csv");
+        if (p != null) exportCsv(kind, p);
+    }
+
+    /**
+     * Writes CSV in the background: {@code kind} null = the Threads table as shown (filters applied), else that
+     * table for the selected range (the whole trace when nothing is selected).
+     */
+    public Task<Long> exportCsv(CsvExport.Kind kind, Path out) {
+        TraceTab tab = currentTab();
+        TimeRange r = tab.panelRange();
+        List<Model.ThreadSummary> rows = kind == null ? List.copyOf(tab.threadsTable().table().getItems()) : null;
+        Task<Long> t = new Task<>() {
+            @Override protected Long call() throws Exception {
+                updateTitle("Exporting " + out.getFileName());
+                updateProgress(-1, 1);
+                try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                    return kind == null ? CsvExport.threadRows(rows, w)
+                            : CsvExport.write(tab.document().reader(), kind, r.start(), r.end(), w);
+                }
+            }
+        };
+        t.setOnSucceeded(e -> status.setText("Wrote " + out + ": " + Format.count(t.getValue()) + " rows"));
+        t.setOnFailed(e -> showError("Cannot export " + out.getFileName(), t.getException().getMessage()));
+        run(t);
+        return t;
+    }
+
+    // --- recording ------------------------------------------------------------------------------------------
+
+    private void showRecordDialog() {
+        if (helper != null && helper.process().isAlive()) {
+            showError("A recording is running", "Stop it before starting another.");
+            return;
+        }
+        new RecordDialog(stage).showAndWait().ifPresent(this::startRecording);
+    }
+
+    /**
+     * Starts the helper along the best route and opens the file live as soon as it is readable. When no route
+     * works, tells the user the one command to run.
+     */
+    public void startRecording(RecordingHelper.Options o) {
+        RecordingHelper.Route route = RecordingHelper.route();
+        if (route == RecordingHelper.Route.MANUAL) {
+            Alert a = new Alert(Alert.AlertType.INFORMATION);
+            a.initOwner(stage);
+            a.setTitle("Record");
+            a.setHeaderText("Recording needs root: run this in a terminal, then open the file here");
+            TextArea cmd = new TextArea(RecordingHelper.manualCommand(o));
+            cmd.setEditable(false);
+            cmd.setWrapText(true);
+            cmd.setPrefRowCount(3);
+            a.getDialogPane().setContent(cmd);
+            lastAlert = a;
+            a.show();
+            return;
+        }
+        try {
+            Files.deleteIfExists(o.output());
+            helper = RecordingHelper.start(o, route);
+        } catch (IOException e) {
+            showError("Cannot start the recorder", e.getMessage());
+            return;
+        }
+        recordingPath = o.output();
+        recordingTab = null;
+        setRecordingUi(true);
+        status.setText("Starting the recorder (" + route.name().toLowerCase() + ")…");
+        RecordingHelper h = helper;
+        Task<TraceDocument> t = new Task<>() {
+            @Override protected TraceDocument call() throws Exception {
+                updateTitle("Waiting for the recorder to start");
+                updateProgress(-1, 1);
+                IOException last = null;
+                for (int i = 0; i < 600 && !isCancelled(); i++) {
+                    if (Files.exists(o.output())) {
+                        try {
+                            return TraceDocument.open(o.output(), false);
+                        } catch (IOException e) {
+                            last = e;
+                        }
+                    }
+                    if (!h.process().isAlive() && !Files.exists(o.output())) break;
+                    Thread.sleep(100);
+                }
+                if (!h.process().isAlive()) return null;
+                throw last != null ? last : new IOException("the recorder did not create " + o.output() + " within a minute");
+            }
+        };
+        t.setOnSucceeded(e -> {
+            if (t.getValue() != null) recordingTab = addTab(t.getValue());
+            else helperEnded(h);
+        });
+        t.setOnFailed(e -> {
+            h.stop();
+            showError("The recording did not start", t.getException().getMessage());
+        });
+        run(t);
+        h.process().onExit().thenRun(() -> Platform.runLater(() -> helperEnded(h)));
+    }
+
+    /** Stops the running recording; the file stays open and becomes a finished trace once the helper exits. */
+    public void stopRecording() {
+        if (helper != null) {
+            helper.stop();
+            status.setText("Stopping the recorder…");
+        }
+    }
+
+    public RecordingHelper helper() { return helper; }
+
+    private void helperEnded(RecordingHelper h) {
+        if (h != helper) return;
+        if (!h.process().isAlive() && stopButton.isDisabled()) return;
+        setRecordingUi(false);
+        int code = h.process().exitValue();
+        boolean signalled = code == 130 || code == 143;
+        if (code != 0 && !(h.stopRequested() && signalled)) {
+            String why = h.lastStderrLine().isEmpty() ? "it exited with code " + code : h.lastStderrLine();
+            showError("The recorder stopped unexpectedly", why + (recordingTab != null
+                    ? " What was recorded until then stays open." : ""));
+        } else {
+            status.setText("Recording finished: " + recordingPath);
+        }
+        if (recordingTab == null && recordingPath != null && Files.exists(recordingPath) && code == 0) open(recordingPath);
+    }
+
+    private void setRecordingUi(boolean on) {
+        stopButton.setDisable(!on);
+        stopItem.setDisable(!on);
+        liveBadge.setVisible(on);
+        liveBadge.setText(on ? "● REC" : "");
+    }
+
+    // --- live follow ----------------------------------------------------------------------------------------
+
+    /** On the poll thread: refreshes every live document and hands changed ones to the FX thread. */
+    private void pollLive() {
+        List<TraceTab> live;
+        try {
+            live = onFxList();
+        } catch (RuntimeException e) {
+            return;
+        }
+        pollTick++;
+        for (TraceTab tab : live) {
+            try {
+                boolean changed = tab.document().refreshLive(pollTick % 4 == 0, pollTick % 4 == 0);
+                Platform.runLater(() -> {
+                    if (changed) tab.liveRefreshed();
+                    if (tab == currentTab()) updateStatus();
+                });
+            } catch (IOException e) {
+                // a checkpoint or a half-written page: the next poll reads again
+            }
+        }
+    }
+
+    private List<TraceTab> onFxList() {
+        java.util.concurrent.CompletableFuture<List<TraceTab>> f = new java.util.concurrent.CompletableFuture<>();
+        Platform.runLater(() -> {
+            List<TraceTab> l = new ArrayList<>();
+            for (TraceTab t : tabs()) if (t.liveProperty().get()) l.add(t);
+            f.complete(l);
+        });
+        try {
+            return f.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    // --- status ---------------------------------------------------------------------------------------------
+
+    private void updateTitle() {
+        TraceTab t = currentTab();
+        stage.setTitle(t == null ? "kernscope" : t.document().title() + " — kernscope"
+                + (t.document().isSyntheticSample() ? "  (SYNTHETIC sample: generated data, not a recording)" : ""));
+        if (t != null) followItem.setSelected(t.followLiveEdgeProperty().get());
+    }
+
+    /** Status bar: trace duration, events, lost events, selection; while recording, events/s and helper CPU. */
+    void updateStatus() {
+        Task<?> task = running.isEmpty() ? null : running.get(running.size() - 1);
+        cancel.setVisible(task != null);
+        status.progressProperty().unbind();
+        if (task != null) {
+            status.progressProperty().bind(task.progressProperty());
+            status.setText(task.getTitle());
+            return;
+        }
+        status.setProgress(0);
+        TraceTab t = currentTab();
+        if (t == null) { status.setText("No trace open"); return; }
+        TraceDocument d = t.document();
+        Model.Summary s = d.summary();
+        List<String> parts = new ArrayList<>();
+        if (d.isSynthetic()) parts.add("SYNTHETIC data");
+        parts.add(Format.duration(d.source().traceEnd() - d.source().traceStart()));
+        parts.add(s.cpus() + " CPUs, " + s.nodes() + " NUMA node" + (s.nodes() == 1 ? "" : "s"));
+        Model.TracerCost c = d.tracerCost();
+        long events = c != null && d.isLive() ? c.events() : d.eventCount();
+        parts.add(Format.count(events) + " events");
+        long lost = c != null && d.isLive() ? c.lost() : s.lostEvents();
+        parts.add(Format.count(lost) + " lost");
+        TimeRange sel = t.selection().getSelectedRange();
+        parts.add(sel == null ? "no selection" : "selection " + Format.duration(sel.duration()));
+        if (d.isLive()) {
+            parts.add(0, "● recording");
+            if (c != null) {
+                Model.TracerCost prev = lastCost.get(d);
+                if (prev != null && c.ts() > prev.ts()) {
+                    double dt = (c.ts() - prev.ts()) / 1e9;
+                    rateText = String.format(java.util.Locale.ROOT, "%s events/s · helper CPU %.1f%%",
+                            Format.count(Math.round((c.events() - prev.events()) / dt)),
+                            100.0 * (c.cpuTimeNs() - prev.cpuTimeNs()) / (c.ts() - prev.ts()));
+                }
+                if (prev == null || c.ts() > prev.ts()) lastCost.put(d, c);
+                if (!rateText.isEmpty()) parts.add(1, rateText);
+            }
+        }
+        status.setText(String.join("   ·   ", parts));
+    }
+
+    public StatusBar status() { return status; }
+
+    public Stage stage() { return stage; }
+
+    public BorderPane root() { return root; }
+
+    private void shutdown() {
+        if (helper != null && helper.process().isAlive()) helper.stop();
+        poller.shutdownNow();
+        workers.shutdownNow();
+        for (TraceTab t : tabs()) {
+            try { t.document().close(); } catch (IOException ignored) { /* read-only */ }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.kernscope.app.desktop;
+
+import dev.kernscope.storage.SyntheticTrace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds the sample trace the app opens when started with nothing else: the recorded one shipped under
+ * {@code packaging/samples/} (or beside an installed app), else a SYNTHETIC one generated once into the user's
+ * cache folder. Stateless.
+ */
+public final class SampleTraces {
+    /** A sample and whether it is synthetic (the window then says so). */
+    public record Sample(Path path, boolean synthetic) {}
+
+    private SampleTraces() {}
+
+    /** The recorded sample if one is installed, else the synthetic one (generated on first use). */
+    public static Sample find() throws IOException {
+        for (Path p : candidates()) {
+            if (Files.isRegularFile(p)) return new Sample(p, false);
+        }
+        return new Sample(synthetic(), true);
+    }
+
+    static Path[] candidates() {
+        String home = System.getProperty("kernscope.home");
+        Path h = home == null ? Path.of(".") : Path.of(home);
+        return new Path[] {h.resolve("packaging/samples/sample.ktrace"), h.resolve("samples/sample.ktrace"),
+            h.resolve("lib/samples/sample.ktrace"), Path.of("/usr/share/kernscope/samples/sample.ktrace")};
+    }
+
+    /** The synthetic sample in the cache folder, written on first use (about a second). */
+    public static synchronized Path synthetic() throws IOException {
+        Path dir = cacheDir();
+        Path out = dir.resolve("synthetic-sample-v1.ktrace");
+        if (Files.isRegularFile(out) && Files.size(out) > 0) return out;
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "synthetic-sample", ".ktrace.tmp");
+        SyntheticTrace.generate(tmp, SyntheticTrace.Params.defaults(8, 6));
+        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return out;
+    }
+
+    static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        if (!Files.isWritable(base.getParent() == null ? base : base.getParent()) && !Files.isWritable(base)) {
+            base = Path.of(System.getProperty("java.io.tmpdir"));
+        }
+        return base.resolve("kernscope");
+    }
+}

@@ -1,0 +1,334 @@
+package dev.kernscope.app.desktop;
+
+import dev.kernscope.app.adapt.NumaModels;
+import dev.kernscope.app.adapt.ReaderTimelineSource;
+import dev.kernscope.app.cli.Format;
+import dev.kernscope.storage.Model;
+import dev.kernscope.views.flame.FlameGraph;
+import dev.kernscope.views.model.NumaModel;
+import dev.kernscope.views.model.ThreadInfo;
+import dev.kernscope.views.model.TimeRange;
+import dev.kernscope.views.model.TraceSelection;
+import dev.kernscope.views.numa.NumaView;
+import dev.kernscope.views.timeline.TimelineView;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import javafx.animation.PauseTransition;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.collections.ListChangeListener;
+import javafx.concurrent.Task;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.util.Duration;
+import javafx.util.StringConverter;
+import org.controlsfx.control.CheckComboBox;
+
+/**
+ * One open trace in the main window: the filter bar, the run-queue timeline on top and the Flame graph, NUMA,
+ * Threads and Latency panels below. All views share one {@link TraceSelection}; the panels below follow its
+ * selected range (the whole trace when nothing is selected) and the filter bar's processes. Panel data is
+ * computed off the FX thread, latest request wins. Confined to the FX thread.
+ */
+public final class TraceTab extends Tab {
+    /** Process entries of the filter bar. */
+    record ProcessItem(int upid, int pid, String name) {}
+
+    private final TraceDocument doc;
+    private final Consumer<Task<?>> runner;
+    private final TraceSelection selection = new TraceSelection();
+    private final TimelineView timeline;
+    private final FlameGraph flame;
+    private final NumaView numa;
+    private final ThreadsTable threads = new ThreadsTable();
+    private final LatencyHistogram latency = new LatencyHistogram();
+    private final TabPane panels = new TabPane();
+    private final CheckComboBox<ProcessItem> processes = new CheckComboBox<>();
+    private final TextField search = new TextField();
+    private final ToggleButton follow = new ToggleButton("Follow live edge");
+    private final Label rangeLabel = new Label();
+    private final BooleanProperty liveProperty = new SimpleBooleanProperty(this, "live");
+    private final PauseTransition debounce = new PauseTransition(Duration.millis(120));
+    private Task<?> panelTask;
+    private int liveTicks;
+    /** Runs after the panels were refreshed for the current range (tests and the status bar wait on it). */
+    private Runnable onPanelsLoaded = () -> { };
+    private long panelsLoaded;
+
+    TraceTab(TraceDocument doc, Consumer<Task<?>> runner) {
+        this.doc = doc;
+        this.runner = runner;
+        setText(doc.title());
+        setTooltip(new Tooltip(doc.path().toString()));
+        timeline = new TimelineView(selection, s -> { });
+        flame = new FlameGraph(selection, s -> { });
+        numa = new NumaView(selection, s -> debounce.playFromStart());
+        timeline.setSource(doc.source());
+        liveProperty.set(doc.isLive());
+        follow.setSelected(true);
+        follow.visibleProperty().bind(liveProperty);
+        follow.managedProperty().bind(liveProperty);
+        follow.setTooltip(new Tooltip("Keep the newest data in view while recording; turn off to inspect "
+                + "(the recording goes on)"));
+        follow.getStyleClass().add("follow-toggle");
+
+        panels.getTabs().addAll(panel("Flame graph", flamePane()), panel("NUMA", numa), panel("Threads", threads),
+                panel("Latency", latency));
+        panels.getStyleClass().add("panels");
+        SplitPane split = new SplitPane(timeline, panels);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.47);
+        SplitPane.setResizableWithParent(panels, true);
+
+        BorderPane content = new BorderPane(split);
+        content.setTop(filterBar());
+        content.getStyleClass().add("trace-tab");
+        setContent(content);
+
+        debounce.setOnFinished(e -> reloadPanels());
+        selection.selectedRangeProperty().addListener(o -> { updateRangeLabel(); debounce.playFromStart(); });
+        selection.selectedUtidProperty().addListener(o -> debounce.playFromStart());
+        selection.visibleRangeProperty().addListener(o -> updateRangeLabel());
+        processes.getCheckModel().getCheckedItems().addListener((ListChangeListener<ProcessItem>) c -> applyFilter());
+        search.textProperty().addListener(o -> applyFilter());
+        setOnClosed(e -> close());
+        loadProcesses();
+        updateRangeLabel();
+        reloadPanels();
+    }
+
+    private static Tab panel(String name, Node content) {
+        Tab t = new Tab(name, content);
+        t.setClosable(false);
+        return t;
+    }
+
+    private Node flamePane() {
+        Label note = new Label("Flame graphs need the stack queries of the storage module, which this build "
+                + "does not have yet. The timeline, NUMA, Threads and Latency panels are complete.");
+        note.getStyleClass().add("info-bar");
+        note.setWrapText(true);
+        note.setMaxWidth(Double.MAX_VALUE);
+        VBox box = new VBox(note, flame);
+        VBox.setVgrow(flame, Priority.ALWAYS);
+        return box;
+    }
+
+    private Node filterBar() {
+        processes.setTitle("All processes");
+        processes.setShowCheckedCount(true);
+        processes.setConverter(new StringConverter<>() {
+            @Override public String toString(ProcessItem p) { return p == null ? "" : p.name() + "  (" + p.pid() + ")"; }
+            @Override public ProcessItem fromString(String s) { return null; }
+        });
+        processes.setPrefWidth(230);
+        processes.setTooltip(new Tooltip("Show only the threads of these processes in the panels below"));
+        search.setPromptText("Filter threads: name, tid, process…");
+        search.setPrefColumnCount(22);
+        Button clear = new Button("Clear selection");
+        clear.setOnAction(e -> clearSelection());
+        clear.setTooltip(new Tooltip("Back to the whole trace and all threads (Esc on the timeline)"));
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        rangeLabel.getStyleClass().add("range-label");
+        Label procLabel = new Label("Processes");
+        HBox bar = new HBox(8, procLabel, processes, search, clear, grow, rangeLabel, follow);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(5, 8, 5, 8));
+        bar.getStyleClass().add("filter-bar");
+        return bar;
+    }
+
+    private void loadProcesses() {
+        try {
+            List<ProcessItem> items = new java.util.ArrayList<>();
+            for (Model.Process p : doc.reader().processes()) items.add(new ProcessItem(p.upid(), p.pid(), p.name()));
+            items.sort((a, b) -> String.valueOf(a.name()).compareToIgnoreCase(String.valueOf(b.name())));
+            processes.getItems().setAll(items);
+        } catch (IOException e) {
+            processes.setDisable(true);
+        }
+    }
+
+    // --- selection and filters ------------------------------------------------------------------------------
+
+    /** The range the panels describe: the selected range, else the whole trace. */
+    public TimeRange panelRange() {
+        TimeRange r = selection.getSelectedRange();
+        return r != null && r.duration() > 0 ? r : selection.getBounds();
+    }
+
+    public void clearSelection() {
+        selection.selectedRangeProperty().set(null);
+        selection.selectedUtidProperty().set(TraceSelection.NONE);
+        selection.selectedUpidProperty().set(TraceSelection.NONE);
+        processes.getCheckModel().clearChecks();
+        search.clear();
+    }
+
+    private void applyFilter() {
+        Set<Integer> pids = checkedPids();
+        String q = search.getText() == null ? "" : search.getText().trim().toLowerCase(Locale.ROOT);
+        threads.setFilter(s -> (pids.isEmpty() || pids.contains(s.pid())) && (q.isEmpty()
+                || String.valueOf(s.name()).toLowerCase(Locale.ROOT).contains(q)
+                || String.valueOf(s.processName()).toLowerCase(Locale.ROOT).contains(q)
+                || Integer.toString(s.tid()).equals(q)));
+        var checked = processes.getCheckModel().getCheckedItems();
+        selection.selectedUpidProperty().set(checked.size() == 1 ? checked.get(0).upid() : TraceSelection.NONE);
+        flame.searchProperty().set(q);
+        debounce.playFromStart();
+    }
+
+    private Set<Integer> checkedPids() {
+        Set<Integer> s = new HashSet<>();
+        for (ProcessItem p : processes.getCheckModel().getCheckedItems()) s.add(p.pid());
+        return s;
+    }
+
+    private void updateRangeLabel() {
+        TimeRange b = selection.getBounds();
+        TimeRange r = selection.getSelectedRange();
+        rangeLabel.setText(r == null || r.duration() == 0
+                ? "Whole trace · " + Format.duration(b.duration())
+                : "Selected " + Format.duration(r.duration()) + " at +" + Format.duration(r.start() - b.start()));
+    }
+
+    // --- panels ---------------------------------------------------------------------------------------------
+
+    /** What the panels show for one range; computed off the FX thread. */
+    private record PanelData(List<Model.ThreadSummary> threads, NumaModel numa, LatencyHistogram.Counts latency) {}
+
+    /** Recomputes the Threads, NUMA and Latency panels for the current range and filter, in the background. */
+    public void reloadPanels() {
+        if (panelTask != null) panelTask.cancel();
+        TimeRange r = panelRange();
+        Set<Integer> pids = checkedPids();
+        int utid = selection.getSelectedUtid();
+        ReaderTimelineSource src = doc.source();
+        Task<PanelData> t = new Task<>() {
+            @Override protected PanelData call() throws Exception {
+                updateTitle("Summarizing " + Format.duration(r.duration()) + " of " + doc.path().getFileName());
+                updateProgress(0, 3);
+                List<Model.ThreadSummary> ts = doc.reader().threadSummaries(r.start(), r.end());
+                if (isCancelled()) return null;
+                updateProgress(1, 3);
+                NumaModel nm = NumaModels.build(doc.reader(), r.start(), r.end());
+                if (isCancelled()) return null;
+                updateProgress(2, 3);
+                Map<Integer, ThreadInfo> info = src.threads();
+                long[] lat = new long[1024];
+                int n = 0;
+                for (Model.Wakeup w : doc.reader().wakeups(r.start(), r.end())) {
+                    if (w.reason() == 2 || w.runTs() == null) continue;
+                    if (utid >= 0 && w.utid() != utid) continue;
+                    if (!pids.isEmpty()) {
+                        ThreadInfo ti = info.get(w.utid());
+                        if (ti == null || !pids.contains(ti.pid())) continue;
+                    }
+                    if (n == lat.length) {
+                        if (isCancelled()) return null;
+                        lat = java.util.Arrays.copyOf(lat, n * 2);
+                    }
+                    lat[n++] = w.latency();
+                }
+                updateProgress(3, 3);
+                return new PanelData(ts, nm, LatencyHistogram.Counts.of(lat, n));
+            }
+        };
+        t.setOnSucceeded(e -> {
+            PanelData d = t.getValue();
+            if (d == null || t != panelTask) return;
+            threads.setRows(d.threads());
+            numa.setModel(d.numa());
+            latency.show(d.latency());
+            panelsLoaded++;
+            onPanelsLoaded.run();
+        });
+        panelTask = t;
+        runner.accept(t);
+    }
+
+    /** Number of completed panel loads (for tests and scripts that wait for the panels). */
+    public long panelsLoaded() { return panelsLoaded; }
+
+    void setOnPanelsLoaded(Runnable r) { onPanelsLoaded = r == null ? () -> { } : r; }
+
+    // --- live -----------------------------------------------------------------------------------------------
+
+    /**
+     * Shows what a live refresh read: the timeline gets the grown trace; with "follow live edge" the visible
+     * window slides to the newest data (keeping its width, or the whole trace if it showed all of it), without
+     * it the window and the selection stay where the user left them.
+     */
+    void liveRefreshed() {
+        TimeRange oldBounds = selection.getBounds();
+        TimeRange vis = selection.getVisibleRange();
+        TimeRange sel = selection.getSelectedRange();
+        boolean showedAll = vis.start() <= oldBounds.start() && vis.end() >= oldBounds.end();
+        timeline.setSource(doc.source()); // resets the selection to the new bounds
+        TimeRange nb = selection.getBounds();
+        if (follow.isSelected() || !liveProperty.get()) {
+            if (!showedAll) selection.setVisibleRange(nb.end() - vis.duration(), nb.end(), 1);
+        } else {
+            selection.setVisibleRange(vis.start(), vis.end(), 1);
+        }
+        selection.selectedRangeProperty().set(sel);
+        liveProperty.set(doc.isLive());
+        setText(doc.title());
+        updateRangeLabel();
+        // the panels summarize the whole trace when nothing is selected: refresh them now and then
+        if (!doc.isLive() || (sel == null && ++liveTicks % 8 == 0)) reloadPanels();
+    }
+
+    public BooleanProperty followLiveEdgeProperty() { return follow.selectedProperty(); }
+
+    public BooleanProperty liveProperty() { return liveProperty; }
+
+    // --- accessors ------------------------------------------------------------------------------------------
+
+    public TraceDocument document() { return doc; }
+    public TraceSelection selection() { return selection; }
+    public TimelineView timeline() { return timeline; }
+    public FlameGraph flameGraph() { return flame; }
+    public NumaView numaView() { return numa; }
+    public TableViewAccess threadsTable() { return new TableViewAccess(threads); }
+    LatencyHistogram latencyHistogram() { return latency; }
+    public TabPane panels() { return panels; }
+    public CheckComboBox<ProcessItem> processFilter() { return processes; }
+    public TextField searchField() { return search; }
+
+    /** The node a "current view" screenshot shows: the selected panel's content. */
+    public Node currentPanel() { return panels.getSelectionModel().getSelectedItem().getContent(); }
+
+    /** Read access to the Threads table (rows shown and their columns), for exports and tests. */
+    public record TableViewAccess(javafx.scene.control.TableView<Model.ThreadSummary> table) {}
+
+    private void close() {
+        if (panelTask != null) panelTask.cancel();
+        try {
+            doc.close();
+        } catch (IOException ignored) {
+            // closing a read-only reader cannot lose data
+        }
+    }
+}

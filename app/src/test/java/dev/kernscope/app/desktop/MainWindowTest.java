@@ -1,0 +1,168 @@
+package dev.kernscope.app.desktop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kernscope.app.cli.CsvExport;
+import dev.kernscope.storage.SyntheticTrace;
+import dev.kernscope.storage.TraceReader;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.prefs.Preferences;
+import javafx.scene.Node;
+import javafx.scene.image.Image;
+import javafx.scene.image.PixelReader;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The main window headless (Monocle): sample start, views render, second trace, bad file, exports. */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+    static Path fixture;
+    static Path shots = Path.of("target", "ui");
+    MainWindow w;
+    Preferences prefs;
+
+    @BeforeAll
+    static void fixture(@TempDir Path dir) throws Exception {
+        fixture = dir.resolve("fixture.ktrace");
+        SyntheticTrace.generate(fixture, SyntheticTrace.Params.defaults(4, 2));
+        Files.createDirectories(shots);
+    }
+
+    @Start
+    void start(Stage stage) {
+        prefs = Preferences.userRoot().node("dev/kernscope/test/" + System.nanoTime());
+        w = new MainWindow(stage, new RecentFiles(prefs));
+        stage.show();
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        prefs.removeNode();
+    }
+
+    static void waitFor(String what, BooleanSupplier c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            WaitForAsyncUtils.waitForFxEvents();
+            if (fx(c::getAsBoolean)) return;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    static <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+    }
+
+    void waitSettled(TraceTab t) throws Exception {
+        waitFor("panels", () -> t.panelsLoaded() > 0 && !w.busy() && !t.timeline().busyProperty().get());
+    }
+
+    /** Distinct colours in a snapshot: a blank or placeholder-only view has very few. */
+    static int colours(Image img) {
+        PixelReader pr = img.getPixelReader();
+        java.util.Set<Integer> s = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 3) for (int x = 0; x < img.getWidth(); x += 3) s.add(pr.getArgb(x, y));
+        return s.size();
+    }
+
+    Image shot(Node n, String name) throws Exception {
+        return fx(() -> {
+            Screenshots.png(n, 1, shots.resolve(name + ".png"));
+            return n.snapshot(null, null);
+        });
+    }
+
+    @Test
+    void startsOnTheSampleAndEveryViewRenders() throws Exception {
+        fx(() -> { w.openSample(); return null; });
+        waitFor("sample tab", () -> w.currentTab() != null);
+        TraceTab t = fx(w::currentTab);
+        waitSettled(t);
+        assertThat(fx(() -> w.stage().getTitle())).contains("SYNTHETIC");
+        assertThat(colours(shot(t.timeline(), "timeline"))).isGreaterThan(40);
+        String[] names = {"flame", "numa", "threads", "latency"};
+        for (int i = 0; i < 4; i++) {
+            int k = i;
+            fx(() -> { t.panels().getSelectionModel().select(k); return null; });
+            WaitForAsyncUtils.waitForFxEvents();
+            Thread.sleep(200);
+            Image img = shot(fx(t::currentPanel), names[i]);
+            assertThat(colours(img)).as(names[i]).isGreaterThan(i == 0 ? 3 : 12);
+        }
+        assertThat(fx(() -> t.threadsTable().table().getItems().size())).isGreaterThan(5);
+        fx(() -> { t.panels().getSelectionModel().select(1); return null; });
+        Thread.sleep(200);
+        shot(fx(w::root), "window");
+        assertThat(fx(() -> w.status().getText())).contains("events").contains("lost");
+    }
+
+    @Test
+    void opensASecondTraceInASecondTab() throws Exception {
+        fx(() -> { w.open(fixture); return null; });
+        waitFor("first tab", () -> w.tabs().size() == 1);
+        fx(() -> { w.open(fixture); return null; });
+        waitFor("second tab", () -> w.tabs().size() == 2);
+        assertThat(fx(() -> w.tabs().get(1).getText())).contains("fixture.ktrace");
+        assertThat(new RecentFiles(prefs).list()).containsExactly(fixture.toAbsolutePath().normalize());
+    }
+
+    @Test
+    void aBadFileShowsOneSentenceInADialog(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("notes.ktrace");
+        Files.writeString(bad, "these are notes, not a trace\n".repeat(20));
+        fx(() -> { w.open(bad); return null; });
+        waitFor("error dialog", () -> w.lastAlert() != null && w.lastAlert().isShowing());
+        String text = fx(() -> w.lastAlert().getContentText());
+        assertThat(text).isEqualTo("notes.ktrace is not a kernscope trace: it is not an SQLite database");
+        assertThat(fx(() -> w.lastAlert().getHeaderText())).isEqualTo("Cannot open notes.ktrace");
+        assertThat(w.tabs()).isEmpty();
+        fx(() -> { w.lastAlert().close(); return null; });
+    }
+
+    @Test
+    void exportsPngAndCsv(@TempDir Path dir) throws Exception {
+        fx(() -> { w.open(fixture); return null; });
+        waitFor("tab", () -> w.currentTab() != null);
+        TraceTab t = fx(w::currentTab);
+        waitSettled(t);
+        Path png1 = dir.resolve("w1.png"), png2 = dir.resolve("w2.png");
+        assertThat(fx(() -> w.screenshot(MainWindow.Shot.WINDOW, 1, png1))).isTrue();
+        assertThat(fx(() -> w.screenshot(MainWindow.Shot.WINDOW, 2, png2))).isTrue();
+        BufferedImage i1 = ImageIO.read(png1.toFile()), i2 = ImageIO.read(png2.toFile());
+        double sw = fx(() -> w.root().getWidth()), sh = fx(() -> w.root().getHeight());
+        assertThat(i1.getWidth()).isEqualTo((int) Math.round(sw));
+        assertThat(i1.getHeight()).isEqualTo((int) Math.round(sh));
+        assertThat(i2.getWidth()).isEqualTo(2 * i1.getWidth());
+
+        Path threads = dir.resolve("threads.csv"), slices = dir.resolve("slices.csv");
+        int shown = fx(() -> t.threadsTable().table().getItems().size());
+        fx(() -> w.exportCsv(null, threads)).get(30, TimeUnit.SECONDS);
+        fx(() -> w.exportCsv(CsvExport.Kind.slices, slices)).get(30, TimeUnit.SECONDS);
+        List<String> tl = Files.readAllLines(threads, StandardCharsets.UTF_8);
+        assertThat(tl.get(0)).startsWith("utid,tid,thread,pid,process,runtime_ns,wait_ns");
+        assertThat(tl).hasSize(shown + 1);
+        long expected;
+        try (TraceReader r = TraceReader.open(fixture)) {
+            expected = r.summary().rowCounts().get("sched_slice");
+        }
+        List<String> sl = Files.readAllLines(slices, StandardCharsets.UTF_8);
+        assertThat(sl.get(0)).isEqualTo("ts,dur,cpu,utid,tid,thread,pid,process,end_state");
+        assertThat(sl).hasSize((int) expected + 1);
+        assertThat(Files.readString(slices)).contains("\r\n");
+    }
+}
