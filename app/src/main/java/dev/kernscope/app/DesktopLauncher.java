@@ -10,6 +10,7 @@ final class DesktopLauncher {
     private DesktopLauncher() {}
 
     static int launch(List<Path> files) {
+        dev.kernscope.app.cli.HeadlessRender.quietClassPathWarning();
         KernscopeApp.setInitialFiles(files);
         Application.launch(KernscopeApp.class);
         return 0;

@@ -14,8 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code kernscope export FILE --csv KIND OUT}: the desktop app's exports, for scripts. */
-@Command(name = "export", description = "Export a trace's data: CSV tables (more formats as views land).")
+/**
+ * {@code kernscope export FILE (--csv KIND OUT | --png OUT --view V | --folded OUT)}: the desktop app's exports,
+ * for scripts; PNG rendering needs no display.
+ */
+@Command(name = "export", description = "Export a trace: CSV tables, a PNG of a view (no display needed), folded stacks.")
 public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "a .ktrace file")
     Path file;
@@ -24,12 +27,28 @@ public final class ExportCommand implements Callable<Integer> {
     What what;
 
     static final class What {
-        @Option(names = "--csv", paramLabel = "KIND", description = "table to export: ${COMPLETION-CANDIDATES}")
+        @Option(names = "--csv", paramLabel = "KIND", description = "table to export to OUT: ${COMPLETION-CANDIDATES}")
         CsvExport.Kind csv;
+        @Option(names = "--png", paramLabel = "OUT", description = "render a view (--view) to this PNG file")
+        Path png;
+        @Option(names = "--folded", paramLabel = "OUT", description = "folded stacks for FlameGraph / speedscope")
+        Path folded;
     }
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "output file")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "OUT", description = "output file of --csv")
     Path out;
+
+    @Option(names = "--view", paramLabel = "VIEW", defaultValue = "timeline",
+            description = "view for --png: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    HeadlessRender.View view;
+    @Option(names = "--width", defaultValue = "1600", description = "PNG width in pixels (default ${DEFAULT-VALUE})")
+    int width;
+    @Option(names = "--height", defaultValue = "900", description = "PNG height in pixels (default ${DEFAULT-VALUE})")
+    int height;
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "on", description = "folded stacks: on, off or wall (default ${DEFAULT-VALUE})")
+    String mode;
+    @Option(names = "--pid", paramLabel = "PID", description = "folded stacks of one process only")
+    Integer pid;
 
     @Option(names = "--from", paramLabel = "T", description = "window start: ns since trace start, or with a unit (12ms, 1.5s)")
     String from;
@@ -45,11 +64,30 @@ public final class ExportCommand implements Callable<Integer> {
             long[] b = r.bounds();
             long lo = from == null ? b[0] : b[0] + Format.parseTime(from);
             long hi = to == null ? b[1] + 1 : b[0] + Format.parseTime(to);
+            if (hi <= lo) throw new IllegalArgumentException("--to must be after --from");
+            PrintWriter pw = spec.commandLine().getOut();
+            if (what.folded != null) {
+                throw new IllegalStateException("folded stacks need the storage module's stack queries, which this "
+                        + "build does not have yet");
+            }
+            if (what.png != null) {
+                if (width < 64 || height < 64 || width > 8192 || height > 8192) {
+                    throw new IllegalArgumentException("--width and --height must be between 64 and 8192");
+                }
+                HeadlessRender.png(r, view, lo, Math.min(hi, b[1]), width, height, what.png);
+                if (view == HeadlessRender.View.flame) {
+                    spec.commandLine().getErr().println("kernscope: note: no stack queries in this build yet; "
+                            + "the flame graph image shows its placeholder");
+                }
+                pw.printf("wrote %s: %s view, %d x %d%n", what.png, view, width, height);
+                pw.flush();
+                return 0;
+            }
+            if (out == null) throw new IllegalArgumentException("--csv needs an output file: export FILE --csv KIND OUT");
             long rows;
             try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                 rows = CsvExport.write(r, what.csv, lo, hi, w);
             }
-            PrintWriter pw = spec.commandLine().getOut();
             pw.printf("wrote %s: %s %s rows%n", out, Format.count(rows), what.csv);
             pw.flush();
         }

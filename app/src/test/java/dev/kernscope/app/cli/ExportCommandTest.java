@@ -1,0 +1,64 @@
+package dev.kernscope.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kernscope.app.Main;
+import dev.kernscope.storage.SyntheticTrace;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kernscope export}: headless PNGs of each view, NUMA CSV, and clear refusals. */
+class ExportCommandTest {
+    static Path trace;
+
+    @BeforeAll
+    static void fixture(@TempDir Path dir) throws Exception {
+        trace = dir.resolve("t.ktrace");
+        SyntheticTrace.generate(trace, SyntheticTrace.Params.defaults(4, 2));
+    }
+
+    static int colours(BufferedImage img) {
+        Set<Integer> s = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 3) for (int x = 0; x < img.getWidth(); x += 3) s.add(img.getRGB(x, y));
+        return s.size();
+    }
+
+    @Test
+    void rendersEachViewToPngWithoutADisplay(@TempDir Path dir) throws Exception {
+        for (String view : new String[] {"timeline", "numa", "flame"}) {
+            Path out = dir.resolve(view + ".png");
+            int rc = Main.run("export", trace.toString(), "--png", out.toString(), "--view", view,
+                    "--width", "900", "--height", "500", "--from", "200ms", "--to", "1.5s");
+            assertThat(rc).as(view).isZero();
+            BufferedImage img = ImageIO.read(out.toFile());
+            assertThat(img.getWidth()).isEqualTo(900);
+            assertThat(img.getHeight()).isEqualTo(500);
+            assertThat(colours(img)).as(view).isGreaterThan(view.equals("flame") ? 3 : 40);
+        }
+    }
+
+    @Test
+    void exportsNumaSeriesAsCsv(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("numa.csv");
+        assertThat(Main.run("export", trace.toString(), "--csv", "numa", out.toString())).isZero();
+        List<String> lines = Files.readAllLines(out);
+        assertThat(lines.get(0)).isEqualTo("ts,node,counter,value,delta,rate_per_s");
+        assertThat(lines.size()).isGreaterThan(10);
+        assertThat(lines.get(1).split(",")).hasSize(6);
+    }
+
+    @Test
+    void refusesWhatThisBuildCannotExport(@TempDir Path dir) {
+        assertThat(Main.run("export", trace.toString(), "--folded", dir.resolve("x.folded").toString())).isEqualTo(1);
+        assertThat(Main.run("export", trace.toString(), "--csv", "samples", dir.resolve("s.csv").toString())).isEqualTo(1);
+        assertThat(Main.run("export", trace.toString(), "--csv", "slices")).isEqualTo(1);
+    }
+}
