@@ -58,7 +58,7 @@ public final class TraceWriter implements AutoCloseable {
         updThreadProcess = prep("UPDATE thread SET upid = ? WHERE utid = ?");
         updThreadEnd = prep("UPDATE thread SET end_ts = ? WHERE utid = ?");
         updProcessEnd = prep("UPDATE process SET end_ts = ? WHERE upid = ?");
-        insSlice = prep("INSERT OR REPLACE INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
+        insSlice = prep("INSERT INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
         insLod = prep("INSERT OR REPLACE INTO _slice_lod(level, cpu, ts, dur, utid, cnt, busy) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insWakeup = prep("INSERT INTO wakeup(ts, utid, waker_utid, target_cpu, run_ts, run_cpu, reason) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insMigration = prep("INSERT INTO migration(ts, utid, orig_cpu, dest_cpu) VALUES (?, ?, ?, ?)");
