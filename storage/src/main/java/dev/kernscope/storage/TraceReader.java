@@ -429,31 +429,40 @@ public final class TraceReader implements AutoCloseable {
     private SliceBlock lodRows(int cpu, int level, long from, long to, double nsPerPixel) throws IOException {
         SliceBlock b = new SliceBlock(cpu, (int) Math.min(4096, Math.max(16, (to - from) / Math.max(1, (long) nsPerPixel))));
         try {
-            PreparedStatement prev = stmt("SELECT ts, dur, utid, cnt, busy FROM _slice_lod WHERE level = ? AND cpu = ? "
-                    + "AND ts < ? ORDER BY ts DESC LIMIT 1");
+            // The chunk that starts at or before 'from' may hold entries overlapping the window; then every
+            // chunk starting inside it.
+            PreparedStatement prev = stmt("SELECT n, data FROM _slice_lod WHERE level = ? AND cpu = ? AND ts <= ? "
+                    + "ORDER BY ts DESC LIMIT 1");
             prev.setInt(1, level);
             prev.setInt(2, cpu);
             prev.setLong(3, from);
             try (ResultSet rs = prev.executeQuery()) {
-                if (rs.next() && rs.getLong(1) + rs.getLong(2) > from) {
-                    b.add(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), -2);
-                }
+                if (rs.next()) decodeLod(rs.getInt(1), rs.getBytes(2), from, to, b);
             }
-            PreparedStatement in = stmt("SELECT ts, dur, utid, cnt, busy FROM _slice_lod WHERE level = ? AND cpu = ? "
-                    + "AND ts >= ? AND ts < ? ORDER BY ts");
+            PreparedStatement in = stmt("SELECT n, data FROM _slice_lod WHERE level = ? AND cpu = ? "
+                    + "AND ts > ? AND ts < ? ORDER BY ts");
             in.setInt(1, level);
             in.setInt(2, cpu);
             in.setLong(3, from);
             in.setLong(4, to);
             try (ResultSet rs = in.executeQuery()) {
-                while (rs.next()) {
-                    b.add(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), -2);
-                }
+                while (rs.next()) decodeLod(rs.getInt(1), rs.getBytes(2), from, to, b);
             }
         } catch (SQLException e) {
             throw queryError("LOD slices", e);
         }
         return b;
+    }
+
+    /** Appends the entries of one packed chunk (see schema.sql) that overlap [from, to). */
+    private static void decodeLod(int n, byte[] data, long from, long to, SliceBlock b) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, off = 0; i < n && off + 32 <= data.length; i++, off += 32) {
+            long ts = bb.getLong(off), dur = bb.getLong(off + 8);
+            if (ts >= to) break;
+            if (ts + dur <= from) continue;
+            b.add(ts, dur, bb.getInt(off + 24), bb.getInt(off + 28), bb.getLong(off + 16), -2);
+        }
     }
 
     /** Merges, in place, consecutive rows that start in the same pixel (a row starting before 'from' is pixel 0). */
