@@ -58,8 +58,8 @@ public final class TraceWriter implements AutoCloseable {
         updThreadProcess = prep("UPDATE thread SET upid = ? WHERE utid = ?");
         updThreadEnd = prep("UPDATE thread SET end_ts = ? WHERE utid = ?");
         updProcessEnd = prep("UPDATE process SET end_ts = ? WHERE upid = ?");
-        insSlice = prep("INSERT OR REPLACE INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
-        insLod = prep("INSERT OR REPLACE INTO _slice_lod(level, cpu, ts, dur, utid, cnt, busy) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insSlice = prep("INSERT INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
+        insLod = prep("INSERT OR REPLACE INTO _slice_lod(level, cpu, ts, n, data) VALUES (?, ?, ?, ?, ?)");
         insWakeup = prep("INSERT INTO wakeup(ts, utid, waker_utid, target_cpu, run_ts, run_cpu, reason) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insMigration = prep("INSERT INTO migration(ts, utid, orig_cpu, dest_cpu) VALUES (?, ?, ?, ?)");
         insRunq = prep("INSERT INTO runq_sample(ts, cpu, len) VALUES (?, ?, ?)");
@@ -592,15 +592,13 @@ public final class TraceWriter implements AutoCloseable {
 
     // --- internals ------------------------------------------------------------------------------------------
 
-    private void emitLod(int level, int cpu, long ts, long dur, int utid, int cnt, long busy) {
+    private void emitLod(int level, int cpu, long ts, int n, byte[] data) {
         try {
             insLod.setInt(1, level);
             insLod.setInt(2, cpu);
             insLod.setLong(3, ts);
-            insLod.setLong(4, dur);
-            insLod.setInt(5, utid);
-            insLod.setInt(6, cnt);
-            insLod.setLong(7, busy);
+            insLod.setInt(4, n);
+            insLod.setBytes(5, data);
             insLod.addBatch();
             pending++;
         } catch (SQLException e) {
