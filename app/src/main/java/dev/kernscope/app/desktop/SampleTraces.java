@@ -34,7 +34,8 @@ public final class SampleTraces {
     /** The synthetic sample in the cache folder, written on first use (about a second). */
     public static synchronized Path synthetic() throws IOException {
         Path dir = cacheDir();
-        Path out = dir.resolve("synthetic-sample-v1.ktrace");
+        // keyed by the schema text: a sample cached by an older build is not read with a newer layout
+        Path out = dir.resolve("synthetic-sample-" + schemaFingerprint() + ".ktrace");
         if (Files.isRegularFile(out) && Files.size(out) > 0) return out;
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "synthetic-sample", ".ktrace.tmp");
@@ -42,6 +43,13 @@ public final class SampleTraces {
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return out;
+    }
+
+    static String schemaFingerprint() throws IOException {
+        try (var in = dev.kernscope.storage.TraceReader.class.getResourceAsStream("schema.sql")) {
+            byte[] b = in == null ? new byte[0] : in.readAllBytes();
+            return Integer.toHexString(java.util.Arrays.hashCode(b));
+        }
     }
 
     static Path cacheDir() {
