@@ -20,5 +20,7 @@ public final class KernscopeApp extends Application {
         stage.show();
         if (initialFiles.isEmpty()) w.openSample();
         else for (Path p : initialFiles) w.open(p);
+        String shots = System.getProperty("kernscope.screenshots");
+        if (shots != null) DocScreenshots.start(w, Path.of(shots));
     }
 }

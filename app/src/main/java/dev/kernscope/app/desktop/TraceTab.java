@@ -97,7 +97,7 @@ public final class TraceTab extends Tab {
         panels.getStyleClass().add("panels");
         SplitPane split = new SplitPane(timeline, panels);
         split.setOrientation(Orientation.VERTICAL);
-        split.setDividerPositions(0.47);
+        split.setDividerPositions(0.5);
         SplitPane.setResizableWithParent(panels, true);
 
         BorderPane content = new BorderPane(split);
