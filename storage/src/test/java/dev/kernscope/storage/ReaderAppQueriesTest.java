@@ -1,0 +1,48 @@
+package dev.kernscope.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The queries the desktop app added: one thread's slices across CPUs, the recorder's latest cost. */
+class ReaderAppQueriesTest {
+    @Test
+    void threadSlicesAreThatThreadsSlicesOnEveryCpu(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.ktrace");
+        SyntheticTrace.generate(f, SyntheticTrace.Params.defaults(4, 1));
+        try (TraceReader r = TraceReader.open(f)) {
+            long[] b = r.bounds();
+            long from = b[0] + 200_000_000L, to = b[0] + 600_000_000L;
+            int utid = r.threadSummaries(from, to).get(0).utid();
+            List<Long> expected = new ArrayList<>();
+            for (Model.Cpu c : r.cpus()) {
+                SliceBlock s = r.slices(c.cpu(), from, to);
+                for (int i = 0; i < s.size(); i++) if (s.utid[i] == utid) expected.add(s.ts[i]);
+            }
+            expected.sort(null);
+            SliceBlock t = r.threadSlices(utid, from, to);
+            List<Long> got = new ArrayList<>();
+            for (int i = 0; i < t.size(); i++) got.add(t.ts[i]);
+            assertThat(got).isNotEmpty().isEqualTo(expected);
+            assertThat(r.latestTracerCost()).isNull();
+        }
+    }
+
+    @Test
+    void latestTracerCostIsTheNewestRow(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("c.ktrace");
+        try (TraceWriter w = TraceWriter.create(f, false)) {
+            w.cpu(0, 0, true);
+            w.tracerCost(100, 5, 1 << 20, 10, 0);
+            w.tracerCost(200, 9, 1 << 20, 30, 2);
+            w.finish(300, "duration");
+        }
+        try (TraceReader r = TraceReader.open(f)) {
+            assertThat(r.latestTracerCost()).isEqualTo(new Model.TracerCost(200, 9, 1 << 20, 30, 2));
+        }
+    }
+}
