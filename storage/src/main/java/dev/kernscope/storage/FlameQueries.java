@@ -84,7 +84,7 @@ public final class FlameQueries {
 
     // --- SQL ------------------------------------------------------------------------------------------------
 
-    /** Per leaf stack: id (0 = none), summed weight, sample count. */
+    /** Per leaf stack: id (0 = none), summed weight, sample count; in order of first appearance. */
     static final class Weights {
         long[] stack = new long[1024];
         long[] weight = new long[1024];
@@ -104,8 +104,10 @@ public final class FlameQueries {
     }
 
     private Weights weights(Filter f) throws IOException {
-        StringBuilder sql = new StringBuilder("SELECT coalesce(stack_id, 0), sum(weight), count(*) FROM stack_sample "
-                + "WHERE ts >= ? AND ts < ?");
+        // Rows stream out ungrouped and are summed in a primitive map: SQLite's GROUP BY sorts every row
+        // through a temporary B-tree, which costs about twice the CPU of handing the rows over (1 M rows:
+        // ~350 ms against ~195 ms here). getLong reads NULL (no stack captured) as 0.
+        StringBuilder sql = new StringBuilder("SELECT stack_id, weight FROM stack_sample WHERE ts >= ? AND ts < ?");
         if (f.mode() == Mode.ON) sql.append(" AND kind = 0");
         if (f.mode() == Mode.OFF) sql.append(" AND kind = 1");
         if (f.cpu() >= 0) sql.append(" AND cpu = ?");
@@ -117,7 +119,6 @@ public final class FlameQueries {
             sql.append(" AND utid IN (SELECT t.utid FROM thread t LEFT JOIN process p USING (upid) "
                     + "WHERE t.name = ? OR p.name = ?)");
         }
-        sql.append(" GROUP BY 1");
         Weights w = new Weights();
         try {
             PreparedStatement ps = reader.stmt(sql.toString());
@@ -131,8 +132,20 @@ public final class FlameQueries {
                 ps.setString(i++, f.comm());
                 ps.setString(i++, f.comm());
             }
+            LongIntMap row = new LongIntMap(4096);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) w.add(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+                while (rs.next()) {
+                    long stack = rs.getLong(1);
+                    long weight = rs.getLong(2);
+                    int r = row.get(stack);
+                    if (r == LongIntMap.ABSENT) {
+                        row.putNew(stack, w.size);
+                        w.add(stack, weight, 1);
+                    } else {
+                        w.weight[r] += weight;
+                        w.count[r]++;
+                    }
+                }
             }
         } catch (SQLException e) {
             throw TraceReader.queryError("flame weights", e);
