@@ -110,6 +110,30 @@ class FlameQueriesTest {
         assertThat(both.totalSamples(merged)).isEqualTo(3);
     }
 
+    @Test
+    void syntheticTraceTreesAgree() throws IOException {
+        Path file = dir.resolve("synthetic.ktrace");
+        SyntheticTrace.generate(file, SyntheticTrace.Params.defaults(2, 0.5));
+        try (TraceReader r = TraceReader.open(file)) {
+            FlameQueries q = new FlameQueries(r);
+            Filter wall = Filter.of(Long.MIN_VALUE, Long.MAX_VALUE, Mode.WALL);
+            FlameTree tree = q.tree(wall);
+            FlameTree on = q.tree(Filter.of(Long.MIN_VALUE, Long.MAX_VALUE, Mode.ON));
+            FlameTree off = q.tree(Filter.of(Long.MIN_VALUE, Long.MAX_VALUE, Mode.OFF));
+            assertThat(on.totalSamples(0)).isPositive();
+            assertThat(tree.total(0)).isEqualTo(on.total(0) + off.total(0));
+            assertThat(q.inverted(wall).total(0)).isEqualTo(tree.total(0));
+            java.io.StringWriter folded = new java.io.StringWriter();
+            FoldedStacks.write(tree, folded);
+            long sum = 0;
+            for (FoldedStacks.Line l : FoldedStacks.parse(new java.io.StringReader(folded.toString()))) {
+                assertThat(l.frames().get(0)).isEqualTo("_start");
+                sum += l.weight();
+            }
+            assertThat(sum).isEqualTo(tree.total(0));
+        }
+    }
+
     static void assertGolden(String name, FlameTree tree) throws IOException {
         StringBuilder sb = new StringBuilder();
         tree.writeCsv(sb);

@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public final class StackInterner {
     /** Minimum time between two re-captures of one process's maps when an address is in no mapping. */
-    private static final long RECAPTURE_NS = 100_000_000L;
+    private static final long RECAPTURE_NS = 1_000_000_000L;
     /** Kernel frames are cached under this process key. */
     private static final long KERNEL_KEY = -1;
 
@@ -77,6 +77,11 @@ public final class StackInterner {
     }
 
     private Proc capture(int upid, int pid, long ts) throws IOException {
+        return capture(upid, pid, ts, false);
+    }
+
+    /** With {@code onlyChanges}, mappings already written for this process are not written again. */
+    private Proc capture(int upid, int pid, long ts, boolean onlyChanges) throws IOException {
         if (upid <= 0) return null;
         if (upid >= procs.length) procs = Arrays.copyOf(procs, Math.max(upid + 1, procs.length * 2));
         Proc p = procs[upid];
@@ -89,12 +94,15 @@ public final class StackInterner {
             p.generation++;
         }
         p.capturedAt = System.nanoTime();
+        ProcessMaps before = onlyChanges ? p.maps : null;
         try {
             p.maps = symbolizer.capture(pid);
         } catch (IOException e) {
             return p; // exited before we looked: its addresses stay module+0xoffset
         }
         for (ProcessMaps.Mapping m : p.maps.mappings()) {
+            // A re-capture writes only what changed, so that stray addresses cannot flood the mapping table.
+            if (before != null && before.mappings().contains(m)) continue;
             writer.mapping(upid, ts, m.start(), m.end(), m.pgoff(), m.path(), m.buildId());
         }
         return p;
@@ -160,7 +168,7 @@ public final class StackInterner {
         if (p != null && (maps == null || maps.find(ip) == null) && System.nanoTime() - p.capturedAt > RECAPTURE_NS) {
             // Mapped after we looked (dlopen, a new JIT code heap): look again, once in a while.
             int gen = p.generation;
-            p = capture(upid, p.pid, System.nanoTime());
+            p = capture(upid, p.pid, System.nanoTime(), true);
             p.generation = gen; // same program: frames already cached stay valid
             maps = p.maps;
         }
