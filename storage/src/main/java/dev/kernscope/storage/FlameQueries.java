@@ -170,6 +170,9 @@ public final class FlameQueries {
         byte[] kinds = new byte[0];
         /** Position of each canonical frame in (name, module, kind) order, for sorting children. */
         int[] rank = new int[0];
+        /** frame.id values sorted, and the canonical frame of each. */
+        long[] frameIdsSorted = new long[0];
+        int[] frameCanon = new int[0];
 
         int indexOf(long id) {
             return Arrays.binarySearch(ids, 0, size, id);
@@ -231,9 +234,6 @@ public final class FlameQueries {
         return finished || !reader.isLive();
     }
 
-    private long[] frameIdsSorted = new long[0];
-    private int[] frameCanon = new int[0];
-
     private void loadFrames(StackTable t, long[] fc) throws SQLException {
         Map<String, Integer> canon = new HashMap<>();
         int n = (int) fc[1];
@@ -277,15 +277,15 @@ public final class FlameQueries {
         });
         t.rank = new int[distinct];
         for (int i = 0; i < distinct; i++) t.rank[order[i]] = i;
-        frameIdsSorted = Arrays.copyOf(ids, k);
-        frameCanon = Arrays.copyOf(idx, k);
+        t.frameIdsSorted = Arrays.copyOf(ids, k);
+        t.frameCanon = Arrays.copyOf(idx, k);
         t.maxFrameId = fc[0];
         t.frameCount = fc[1];
     }
 
-    private int canonical(StackTable t, long frameId) {
-        int i = Arrays.binarySearch(frameIdsSorted, frameId);
-        return i >= 0 ? frameCanon[i] : t.names.length - 1;
+    private static int canonical(StackTable t, long frameId) {
+        int i = Arrays.binarySearch(t.frameIdsSorted, frameId);
+        return i >= 0 ? t.frameCanon[i] : t.names.length - 1;
     }
 
     // --- aggregation ----------------------------------------------------------------------------------------
