@@ -309,15 +309,7 @@ public final class Recorder implements AutoCloseable {
      * The caller still closes the writer.
      */
     public Stats stop(String reason) throws IOException {
-        synchronized (this) {
-            if (!stopping) {
-                endReason = reason;
-                endTs = LibC.monotonicNs();
-                obj.detach();
-                stopping = true;
-                readerThread.interrupt();
-            }
-        }
+        requestStop(reason);
         try {
             done.await();
             readerThread.join();
@@ -346,22 +338,34 @@ public final class Recorder implements AutoCloseable {
 
     private boolean closed;
 
-    /** Frees the BPF object and the ring buffer mapping; {@link #stop} does this too. */
+    private synchronized void requestStop(String reason) {
+        if (stopping) return;
+        endReason = reason;
+        endTs = LibC.monotonicNs();
+        obj.detach();
+        stopping = true;
+    }
+
+    /** Stops if still recording (end_reason 'stopped'), then frees the BPF object and the ring buffer mapping. */
     @Override
     public synchronized void close() {
         if (closed) return;
         if (!stopping) {
-            obj.detach();
-            stopping = true;
+            requestStop("stopped");
             try {
                 done.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        try {
+            readerThread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         closed = true;
         if (statsFd >= 0) LibC.close(statsFd);
-        ring.close();
+        if (!readerThread.isAlive()) ring.close(); // never unmap under a running reader
         obj.close();
     }
 }

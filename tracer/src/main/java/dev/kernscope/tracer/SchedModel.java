@@ -179,7 +179,9 @@ final class SchedModel {
                 gone.dead = true;
             }
         }
-        rename(task(tid, b.tgid[i], ts), b.tgid[i], ts, b.comm(i));
+        Task t = tasks.get(tid);
+        if (oldTid != tid && (t == null || t.dead)) t = newTask(tid, proc(b.tgid[i], ts).upid, null, ts);
+        rename(t == null ? task(tid, b.tgid[i], ts) : t, b.tgid[i], ts, b.comm(i));
     }
 
     private void onExit(EventBatch b, int i, long ts) throws IOException {
@@ -267,16 +269,20 @@ final class SchedModel {
         return filterTgid == 0 || tgid == filterTgid;
     }
 
+    /**
+     * The task now known by {@code tid}. An exited task keeps its utid (it still switches out, wakes its
+     * parent) until a fork hands the tid to a new task.
+     */
     private Task task(int tid, int tgid, long ts) throws IOException {
         Task t = tasks.get(tid);
-        if (t != null && !t.dead) return t;
+        if (t != null) return t;
         Proc p = tgid == 0 ? null : proc(tgid, ts);
         return newTask(tid, p == null ? 0 : p.upid, ProcFs.comm(tgid, tid), ts);
     }
 
     private Proc proc(int pid, long ts) throws IOException {
         Proc p = procs.get(pid);
-        if (p != null && !p.dead) return p;
+        if (p != null) return p;
         p = new Proc();
         p.pid = pid;
         p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), ProcFs.cmdline(pid), 0, ts);
