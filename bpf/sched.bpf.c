@@ -28,6 +28,9 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* Keeps struct sched_event in the object's BTF, where the Java mirror's layout test reads it. */
+struct sched_event *unused_sched_event __attribute__((unused));
+
 /* Last run-queue length reported per CPU, so that a sample is sent only on change. */
 __u32 last_runq[MAX_CPUS];
 
