@@ -106,6 +106,29 @@ public final class CallTreeBuilder {
         return finish(true, inv.size, inv.frame, inv.parent, inv.depth, inv.self);
     }
 
+    /** Heavier first; equal weights by frame id so the order is deterministic. Primitive, no boxing. */
+    private static boolean before(int a, int b, long[] tot, int[] fr) {
+        return tot[a] != tot[b] ? tot[a] > tot[b] : fr[a] < fr[b];
+    }
+
+    private static void sortGroup(int[] a, int from, int to, long[] tot, int[] fr) {
+        if (to - from <= 24) {
+            for (int i = from + 1; i < to; i++) {
+                int v = a[i], j = i - 1;
+                while (j >= from && before(v, a[j], tot, fr)) { a[j + 1] = a[j]; j--; }
+                a[j + 1] = v;
+            }
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        sortGroup(a, from, mid, tot, fr);
+        sortGroup(a, mid, to, tot, fr);
+        int[] left = Arrays.copyOfRange(a, from, mid);
+        int i = 0, j = mid, k = from;
+        while (i < left.length && j < to) a[k++] = before(a[j], left[i], tot, fr) ? a[j++] : left[i++];
+        while (i < left.length) a[k++] = left[i++];
+    }
+
     /** Renumbers nodes so siblings are contiguous (heaviest first) and sums totals. */
     private CallTree finish(boolean inverted, int n, int[] fr, int[] par, int[] dep, long[] sf) {
         long[] tot = Arrays.copyOf(sf, n);
@@ -118,26 +141,21 @@ public final class CallTreeBuilder {
         int[] kids = new int[Math.max(acc, 1)];
         int[] fill = Arrays.copyOf(firstKid, n);
         for (int i = 1; i < n; i++) kids[fill[par[i]]++] = i;
-        // BFS renumbering; sort each sibling group by total desc, ties by name for determinism
+        for (int i = 0; i < n; i++) if (count[i] > 1) sortGroup(kids, firstKid[i], firstKid[i] + count[i], tot, fr);
+        // BFS renumbering so siblings are contiguous and parents precede children
         int[] newId = new int[n];
         int[] order = new int[n];
         order[0] = 0;
         int head = 0, tail = 1;
         int[] cStart = new int[n], cCount = new int[n];
-        Integer[] tmp = new Integer[0];
         while (head < tail) {
             int old = order[head];
             newId[old] = head;
             int c = count[old];
             cStart[head] = tail;
             cCount[head] = c;
-            if (c > 0) {
-                if (tmp.length < c) tmp = new Integer[c];
-                for (int j = 0; j < c; j++) tmp[j] = kids[firstKid[old] + j];
-                Arrays.sort(tmp, 0, c, (a, b) -> tot[a] != tot[b] ? Long.compare(tot[b], tot[a])
-                        : frames.name(fr[a]).compareTo(frames.name(fr[b])));
-                for (int j = 0; j < c; j++) order[tail++] = tmp[j];
-            }
+            System.arraycopy(kids, firstKid[old], order, tail, c);
+            tail += c;
             head++;
         }
         int[] nf = new int[n], np = new int[n], nd = new int[n];
