@@ -18,6 +18,12 @@ public final class CallTreeBuilder {
     private long[] keys = new long[2048];
     private int[] vals = new int[2048];
     private int mask = 2047;
+    /** Distinct stacks seen so far → their leaf node (0 = empty slot). */
+    private long[] stackHash = new long[1024];
+    private int[] stackLeaf = new int[1024];
+    private int[][] stackFrames = new int[1024][];
+    private int stackMask = 1023;
+    private int stacks;
 
     public CallTreeBuilder(FrameTable frames) {
         this.frames = frames;
@@ -33,9 +39,45 @@ public final class CallTreeBuilder {
 
     /** Adds the first {@code len} frames of {@code frameIds}, outermost caller first. */
     public void addStack(int[] frameIds, int len, long weight) {
+        // most samples repeat a stack seen before: find its leaf by the whole stack's hash, skipping the tree walk
+        long h = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < len; i++) h = (h ^ frameIds[i]) * 0x100000001B3L;
+        h ^= len;
+        int slot = mix(h) & stackMask;
+        while (stackLeaf[slot] != 0) {
+            if (stackHash[slot] == h && Arrays.equals(stackFrames[slot], 0, stackFrames[slot].length, frameIds, 0, len)) {
+                self[stackLeaf[slot]] += weight;
+                return;
+            }
+            slot = (slot + 1) & stackMask;
+        }
         int node = 0;
         for (int i = 0; i < len; i++) node = child(node, frameIds[i]);
         self[node] += weight;
+        if (node == 0) return;
+        stackHash[slot] = h;
+        stackLeaf[slot] = node;
+        stackFrames[slot] = Arrays.copyOf(frameIds, len);
+        if (++stacks * 2 > stackLeaf.length) rehashStacks();
+    }
+
+    private void rehashStacks() {
+        long[] oh = stackHash;
+        int[] ol = stackLeaf;
+        int[][] of = stackFrames;
+        int cap = ol.length * 2;
+        stackHash = new long[cap];
+        stackLeaf = new int[cap];
+        stackFrames = new int[cap][];
+        stackMask = cap - 1;
+        for (int i = 0; i < ol.length; i++) {
+            if (ol[i] == 0) continue;
+            int slot = mix(oh[i]) & stackMask;
+            while (stackLeaf[slot] != 0) slot = (slot + 1) & stackMask;
+            stackHash[slot] = oh[i];
+            stackLeaf[slot] = ol[i];
+            stackFrames[slot] = of[i];
+        }
     }
 
     private int child(int p, int f) {

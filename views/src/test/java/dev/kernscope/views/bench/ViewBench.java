@@ -50,8 +50,9 @@ public final class ViewBench {
         b.md.append("# views benchmarks\n\nProduced by `dev.kernscope.views.bench.ViewBench` (headless Monocle, software ")
             .append("rendering, ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, Java ")
             .append(System.getProperty("java.version")).append("):\n\n```\n").append(COMMAND).append("\n```\n\n");
-        b.flame();
-        b.timeline();
+        String only = System.getProperty("bench.only", "");
+        if (!only.equals("timeline")) b.flame();
+        if (!only.equals("flame")) b.timeline();
         Files.writeString(out, b.md.toString());
         System.out.print(b.md);
         System.exit(0);
@@ -97,6 +98,16 @@ public final class ViewBench {
             build[rep] = (System.nanoTime() - t0) / 1e6;
             last = b;
         }
+        long[] perStack = new long[distinct];
+        for (int i = 0; i < samples; i++) perStack[pick[i]]++;
+        double[] agg = new double[7];
+        for (int rep = 0; rep < agg.length; rep++) {
+            long t0 = System.nanoTime();
+            CallTreeBuilder b = new CallTreeBuilder(ft);
+            for (int s = 0; s < distinct; s++) if (perStack[s] > 0) b.addStack(stacks[s], perStack[s]);
+            b.build();
+            agg[rep] = (System.nanoTime() - t0) / 1e6;
+        }
         CallTree tree = data.topDown();
         long t1 = System.nanoTime();
         last.buildInverted();
@@ -125,6 +136,7 @@ public final class ViewBench {
                   samples, distinct, vocab, tree.size(), l.size))
           .append("| step | median | p99 / max | target |\n|---|---|---|---|\n")
           .append(row("build top-down tree (addStack ×1 M + build)", build, "< 300 ms"))
+          .append(row("build from the same data pre-aggregated as (stack, weight) rows", agg, "–"))
           .append(String.format(Locale.ROOT, "| build bottom-up tree from the same builder | %.1f ms | – | – |%n", inverted))
           .append(row("layout at 1280 px (background thread)", layout, "–"))
           .append(redraw.rows("redraw 1280×720 (FX-thread work per frame)", "pulse interval during redraws", "< 16 ms"))
