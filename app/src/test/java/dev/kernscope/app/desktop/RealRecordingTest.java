@@ -1,0 +1,62 @@
+package dev.kernscope.app.desktop;
+
+import static dev.kernscope.app.desktop.MainWindowTest.fx;
+import static dev.kernscope.app.desktop.MainWindowTest.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.prefs.Preferences;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/**
+ * Record from the UI with the real recorder (as root on a BPF-capable kernel, as in CI): the live tab's event
+ * count grows, Stop ends the helper with SIGINT, and the file becomes a finished trace that stays open.
+ */
+@ExtendWith(ApplicationExtension.class)
+class RealRecordingTest {
+    MainWindow w;
+    Preferences prefs;
+
+    @Start
+    void start(Stage stage) {
+        prefs = Preferences.userRoot().node("dev/kernscope/test/" + System.nanoTime());
+        w = new MainWindow(stage, new RecentFiles(prefs));
+        stage.show();
+    }
+
+    @AfterEach
+    void cleanup() throws Exception {
+        prefs.removeNode();
+        if (w.helper() != null && w.helper().process().isAlive()) w.helper().process().destroyForcibly();
+    }
+
+    @Test
+    void recordsLiveAndStopsIntoAFinishedTrace(@TempDir Path dir) throws Exception {
+        assumeTrue(RecordingHelper.isRoot(), "recording needs root (CI runs as root)");
+        assumeTrue(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "the kernel has no BTF");
+        Path out = dir.resolve("live.ktrace");
+        fx(() -> { w.startRecording(new RecordingHelper.Options(out, null, null, null, 16)); return null; });
+        waitFor("live tab", () -> w.currentTab() != null || (w.lastAlert() != null && w.lastAlert().isShowing()));
+        assertThat(w.lastAlert()).as("no error dialog").isNull();
+        TraceTab tab = fx(w::currentTab);
+        assertThat(fx(() -> tab.liveProperty().get())).isTrue();
+        waitFor("events recorded", () -> tab.document().summary().rowCounts().getOrDefault("sched_slice", 0L) > 0);
+        long first = fx(() -> tab.document().summary().rowCounts().get("sched_slice"));
+        waitFor("event count growth", () -> tab.document().summary().rowCounts().get("sched_slice") > first);
+        fx(() -> { w.stopRecording(); return null; });
+        waitFor("helper exit", () -> !w.helper().process().isAlive());
+        waitFor("finished trace", () -> !tab.liveProperty().get());
+        assertThat(fx(() -> w.lastAlert())).as("stopping is not an error").isNull();
+        assertThat(fx(() -> tab.document().summary().endReason())).isNotEqualTo("recording");
+        assertThat(fx(() -> tab.getText())).isEqualTo("live.ktrace");
+        assertThat(fx(() -> w.status().getText())).doesNotContain("recording");
+    }
+}
