@@ -1,6 +1,8 @@
 package dev.kernscope.app.cli;
 
 import dev.kernscope.storage.Model;
+import dev.kernscope.storage.FlameQueries;
+import dev.kernscope.storage.FlameTree;
 import dev.kernscope.storage.NumaQueries;
 import dev.kernscope.storage.SliceBlock;
 import dev.kernscope.storage.TraceReader;
@@ -24,8 +26,7 @@ public final class CsvExport {
             case wakeups -> wakeups(r, from, to, csv);
             case threads -> threads(r, from, to, csv);
             case numa -> numa(r, from, to, csv);
-            case samples -> throw new IllegalStateException("the samples export needs the storage module's stack "
-                    + "queries, which this build does not have yet");
+            case samples -> samples(r, from, to, w);
         };
     }
 
@@ -79,6 +80,19 @@ public final class CsvExport {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Stack samples of the window (on- and off-CPU) aggregated per call-tree node, in pre-order:
+     * depth, frame, module, kind, self and total weight (ns), self and total sample counts.
+     */
+    static long samples(TraceReader r, long from, long to, Writer w) throws IOException {
+        FlameTree t = new FlameQueries(r).tree(FlameQueries.Filter.of(from, to, FlameQueries.Mode.WALL));
+        StringBuilder sb = new StringBuilder();
+        t.writeCsv(sb);
+        // FlameTree writes LF line ends; RFC 4180 wants CRLF like the other exports
+        w.write(sb.toString().replace("\n", "\r\n"));
+        return Math.max(0, t.size());
     }
 
     /** Every NUMA counter sample in the window, one row per (node, counter, sample). */

@@ -1,5 +1,7 @@
 package dev.kernscope.app.cli;
 
+import dev.kernscope.storage.FlameQueries;
+import dev.kernscope.storage.FoldedStacks;
 import dev.kernscope.storage.TraceReader;
 import java.io.BufferedWriter;
 import java.io.PrintWriter;
@@ -67,18 +69,27 @@ public final class ExportCommand implements Callable<Integer> {
             if (hi <= lo) throw new IllegalArgumentException("--to must be after --from");
             PrintWriter pw = spec.commandLine().getOut();
             if (what.folded != null) {
-                throw new IllegalStateException("folded stacks need the storage module's stack queries, which this "
-                        + "build does not have yet");
+                FlameQueries.Mode m = switch (mode.toLowerCase(java.util.Locale.ROOT)) {
+                    case "on" -> FlameQueries.Mode.ON;
+                    case "off" -> FlameQueries.Mode.OFF;
+                    case "wall" -> FlameQueries.Mode.WALL;
+                    default -> throw new IllegalArgumentException("--mode must be on, off or wall");
+                };
+                FlameQueries.Filter f = FlameQueries.Filter.of(lo, hi, m);
+                if (pid != null) f = f.withPid(pid);
+                try (BufferedWriter w = Files.newBufferedWriter(what.folded, StandardCharsets.UTF_8)) {
+                    FoldedStacks.export(r, f, w);
+                }
+                pw.printf("wrote %s: folded stacks, %s%n", what.folded,
+                        m == FlameQueries.Mode.WALL ? "wall-clock" : mode + "-CPU");
+                pw.flush();
+                return 0;
             }
             if (what.png != null) {
                 if (width < 64 || height < 64 || width > 8192 || height > 8192) {
                     throw new IllegalArgumentException("--width and --height must be between 64 and 8192");
                 }
                 HeadlessRender.png(r, view, lo, Math.min(hi, b[1]), width, height, what.png);
-                if (view == HeadlessRender.View.flame) {
-                    spec.commandLine().getErr().println("kernscope: note: no stack queries in this build yet; "
-                            + "the flame graph image shows its placeholder");
-                }
                 pw.printf("wrote %s: %s view, %d x %d%n", what.png, view, width, height);
                 pw.flush();
                 return 0;

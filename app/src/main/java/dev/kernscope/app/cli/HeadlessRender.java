@@ -45,6 +45,9 @@ public final class HeadlessRender {
         useHeadlessPlatform(w, h);
         ReaderTimelineSource src = view == View.timeline ? ReaderTimelineSource.open(r) : null;
         NumaModel model = view == View.numa ? NumaModels.build(r, from, to) : null;
+        dev.kernscope.views.model.FlameData flame = view == View.flame ? dev.kernscope.app.adapt.FlameModels.build(
+                new dev.kernscope.storage.FlameQueries(r), dev.kernscope.storage.FlameQueries.Filter.of(from, to,
+                        dev.kernscope.storage.FlameQueries.Mode.ON)) : null;
         long[] b = r.bounds();
         Region node = ViewSnapshots.onFx(() -> {
             TraceSelection sel = new TraceSelection();
@@ -60,7 +63,11 @@ public final class HeadlessRender {
                     n.setModel(model);
                     yield n;
                 }
-                case flame -> new FlameGraph(sel, null);
+                case flame -> {
+                    FlameGraph g = new FlameGraph(sel, null);
+                    g.setData(flame);
+                    yield g;
+                }
             };
             sel.setVisibleRange(from, to, 1);
             if (from > b[0] || to < b[1]) sel.selectedRangeProperty().set(new dev.kernscope.views.model.TimeRange(from, to));

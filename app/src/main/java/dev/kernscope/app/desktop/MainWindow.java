@@ -159,8 +159,12 @@ public final class MainWindow {
                 item("Slices of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.slices)),
                 item("Wakeups of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.wakeups)),
                 item("NUMA Series of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.numa)),
-                disabled("Stack Samples of Selected Range…"));
-        Menu export = new Menu("Export", null, shots, csv, disabled("Folded Stacks…"));
+                item("Stack Samples of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.samples)));
+        Menu export = new Menu("Export", null, shots, csv, item("Folded Stacks (FlameGraph, speedscope)…", null, () -> {
+            if (currentTab() == null) { showError("Nothing to export", "Open a trace first."); return; }
+            Path p = chooseSave("Export folded stacks", baseName() + ".folded", "folded");
+            if (p != null) exportFolded(p);
+        }));
 
         followItem.setSelected(true);
         followItem.setOnAction(e -> { TraceTab t = currentTab(); if (t != null) t.followLiveEdgeProperty().set(followItem.isSelected()); });
@@ -182,12 +186,6 @@ public final class MainWindow {
         MenuItem m = new MenuItem(text);
         if (accel != null) m.setAccelerator(KeyCombination.keyCombination(accel));
         m.setOnAction(e -> action.run());
-        return m;
-    }
-
-    private static MenuItem disabled(String text) {
-        MenuItem m = new MenuItem(text + "  (needs stack queries)");
-        m.setDisable(true);
         return m;
     }
 
@@ -465,6 +463,27 @@ public final class MainWindow {
             }
         };
         t.setOnSucceeded(e -> status.setText("Wrote " + out + ": " + Format.count(t.getValue()) + " rows"));
+        t.setOnFailed(e -> showError("Cannot export " + out.getFileName(), t.getException().getMessage()));
+        run(t);
+        return t;
+    }
+
+    /** Writes the flame graph's current selection (range, profile, process, thread) as folded stacks. */
+    public Task<Void> exportFolded(Path out) {
+        TraceTab tab = currentTab();
+        var filter = tab.flameFilter();
+        var reader = tab.document().reader();
+        Task<Void> t = new Task<>() {
+            @Override protected Void call() throws Exception {
+                updateTitle("Exporting " + out.getFileName());
+                updateProgress(-1, 1);
+                try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                    dev.kernscope.storage.FoldedStacks.export(reader, filter, w);
+                }
+                return null;
+            }
+        };
+        t.setOnSucceeded(e -> status.setText("Wrote " + out));
         t.setOnFailed(e -> showError("Cannot export " + out.getFileName(), t.getException().getMessage()));
         run(t);
         return t;

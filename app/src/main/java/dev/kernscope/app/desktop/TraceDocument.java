@@ -21,6 +21,7 @@ public final class TraceDocument implements AutoCloseable {
     private volatile Model.Summary summary;
     private volatile boolean live;
     private volatile Model.TracerCost cost;
+    private dev.kernscope.storage.FlameQueries flames;
 
     private TraceDocument(Path path, TraceReader reader, boolean syntheticSample) {
         this.path = path;
@@ -58,6 +59,12 @@ public final class TraceDocument implements AutoCloseable {
         if (changed || threads) source = source.withEnd(b[1], threads || !live);
         if (counts || !live) summary = reader.summary();
         return changed;
+    }
+
+    /** The flame queries of this trace (one instance per reader: it caches the stack table). */
+    public synchronized dev.kernscope.storage.FlameQueries flames() {
+        if (flames == null) flames = new dev.kernscope.storage.FlameQueries(reader);
+        return flames;
     }
 
     public Path path() { return path; }

@@ -5,6 +5,8 @@ import dev.kernscope.app.adapt.ReaderTimelineSource;
 import dev.kernscope.app.cli.Format;
 import dev.kernscope.storage.Model;
 import dev.kernscope.views.flame.FlameGraph;
+import dev.kernscope.views.model.FlameData;
+import dev.kernscope.views.model.FlameMode;
 import dev.kernscope.views.model.NumaModel;
 import dev.kernscope.views.model.ThreadInfo;
 import dev.kernscope.views.model.TimeRange;
@@ -65,6 +67,7 @@ public final class TraceTab extends Tab {
     private final TabPane panels = new TabPane();
     private final CheckComboBox<ProcessItem> processes = new CheckComboBox<>();
     private final TextField search = new TextField();
+    private final javafx.scene.control.ComboBox<FlameMode> profile = new javafx.scene.control.ComboBox<>();
     private final ToggleButton follow = new ToggleButton("Follow live edge");
     private final Label rangeLabel = new Label();
     private final BooleanProperty liveProperty = new SimpleBooleanProperty(this, "live");
@@ -124,12 +127,19 @@ public final class TraceTab extends Tab {
     }
 
     private Node flamePane() {
-        Label note = new Label("Flame graphs need the stack queries of the storage module, which this build "
-                + "does not have yet. The timeline, NUMA, Threads and Latency panels are complete.");
-        note.getStyleClass().add("info-bar");
-        note.setWrapText(true);
-        note.setMaxWidth(Double.MAX_VALUE);
-        VBox box = new VBox(note, flame);
+        profile.getItems().setAll(FlameMode.values());
+        profile.setValue(FlameMode.ON_CPU);
+        profile.setConverter(new StringConverter<>() {
+            @Override public String toString(FlameMode m) { return m == null ? "" : m.label(); }
+            @Override public FlameMode fromString(String s) { return null; }
+        });
+        profile.valueProperty().addListener((o, a, m) -> reloadPanels());
+        Label l = new Label("Profile");
+        HBox bar = new HBox(8, l, profile);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(4, 8, 4, 8));
+        bar.getStyleClass().add("flame-bar");
+        VBox box = new VBox(bar, flame);
         VBox.setVgrow(flame, Priority.ALWAYS);
         return box;
     }
@@ -216,7 +226,20 @@ public final class TraceTab extends Tab {
     // --- panels ---------------------------------------------------------------------------------------------
 
     /** What the panels show for one range; computed off the FX thread. */
-    private record PanelData(List<Model.ThreadSummary> threads, NumaModel numa, LatencyHistogram.Counts latency) {}
+    private record PanelData(List<Model.ThreadSummary> threads, NumaModel numa, LatencyHistogram.Counts latency,
+                             FlameData flame, FlameMode mode) {}
+
+    /** The flame filter of the panels: range, profile, one checked process, the selected thread. */
+    public dev.kernscope.storage.FlameQueries.Filter flameFilter() {
+        TimeRange r = panelRange();
+        var f = dev.kernscope.storage.FlameQueries.Filter.of(r.start(), r.end(),
+                dev.kernscope.app.adapt.FlameModels.mode(profile.getValue()));
+        var checked = processes.getCheckModel().getCheckedItems();
+        if (checked.size() == 1) f = f.withPid(checked.get(0).pid());
+        ThreadInfo ti = selection.getSelectedUtid() >= 0 ? doc.source().thread(selection.getSelectedUtid()) : null;
+        if (ti != null) f = f.withTid(ti.tid());
+        return f;
+    }
 
     /** Recomputes the Threads, NUMA and Latency panels for the current range and filter, in the background. */
     public void reloadPanels() {
@@ -225,16 +248,18 @@ public final class TraceTab extends Tab {
         Set<Integer> pids = checkedPids();
         int utid = selection.getSelectedUtid();
         ReaderTimelineSource src = doc.source();
+        var flameFilter = flameFilter();
+        FlameMode mode = profile.getValue();
         Task<PanelData> t = new Task<>() {
             @Override protected PanelData call() throws Exception {
                 updateTitle("Summarizing " + Format.duration(r.duration()) + " of " + doc.path().getFileName());
-                updateProgress(0, 3);
+                updateProgress(0, 4);
                 List<Model.ThreadSummary> ts = doc.reader().threadSummaries(r.start(), r.end());
                 if (isCancelled()) return null;
-                updateProgress(1, 3);
+                updateProgress(1, 4);
                 NumaModel nm = NumaModels.build(doc.reader(), r.start(), r.end());
                 if (isCancelled()) return null;
-                updateProgress(2, 3);
+                updateProgress(2, 4);
                 Map<Integer, ThreadInfo> info = src.threads();
                 long[] lat = new long[1024];
                 int n = 0;
@@ -251,8 +276,10 @@ public final class TraceTab extends Tab {
                     }
                     lat[n++] = w.latency();
                 }
-                updateProgress(3, 3);
-                return new PanelData(ts, nm, LatencyHistogram.Counts.of(lat, n));
+                updateProgress(3, 4);
+                FlameData fd = dev.kernscope.app.adapt.FlameModels.build(doc.flames(), flameFilter);
+                updateProgress(4, 4);
+                return new PanelData(ts, nm, LatencyHistogram.Counts.of(lat, n), fd, mode);
             }
         };
         t.setOnSucceeded(e -> {
@@ -261,6 +288,8 @@ public final class TraceTab extends Tab {
             threads.setRows(d.threads());
             numa.setModel(d.numa());
             latency.show(d.latency());
+            flame.modeProperty().set(d.mode());
+            flame.setData(d.flame());
             panelsLoaded++;
             onPanelsLoaded.run();
         });
