@@ -1,23 +1,32 @@
 package dev.kernscope.storage;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * Builds the {@code _slice_lod} mipmap while slices stream in: for every CPU and level it keeps the bucket
- * that is still open and emits it once a slice starts in a later bucket. A row merges all slices of a CPU
- * that start in its bucket; its representative thread is the one of the longest slice.
+ * that is still open and appends it to the level's current chunk once a slice starts in a later bucket. An
+ * entry merges all slices of a CPU that start in its bucket; its representative thread is the one of the
+ * longest slice. Chunks of {@link #CHUNK} entries become one BLOB row.
  *
  * <p>Not thread-safe: owned by the {@link TraceWriter}.
  */
 final class SliceLod {
-    /** Receives one finished (or provisional) LOD row. */
+    /** Entries per BLOB row. */
+    static final int CHUNK = 128;
+    /** Bytes per packed entry: ts, dur, busy (i64), utid, cnt (i32). */
+    static final int ENTRY = 32;
+
+    /** Receives one chunk row (final, or provisional: a later call with the same key replaces it). */
     interface Sink {
-        void row(int level, int cpu, long ts, long dur, int utid, int cnt, long busy);
+        void chunk(int level, int cpu, long ts, int n, byte[] data);
     }
 
     private static final int L = Schema.LOD_LEVELS;
     private final Sink sink;
-    // Per (cpu * L + level): the open bucket.
+    private final ByteBuffer scratch = ByteBuffer.allocate(CHUNK * ENTRY + ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+    // Per (cpu * L + level): the open bucket ...
     private long[] bucket = new long[0];
     private long[] start = new long[0];
     private long[] end = new long[0];
@@ -25,6 +34,9 @@ final class SliceLod {
     private long[] busy = new long[0];
     private int[] utid = new int[0];
     private int[] cnt = new int[0];
+    // ... and the chunk of closed entries not yet written for good.
+    private ByteBuffer[] chunk = new ByteBuffer[0];
+    private int[] chunkN = new int[0];
 
     SliceLod(Sink sink) {
         this.sink = sink;
@@ -36,8 +48,7 @@ final class SliceLod {
         for (int level = 0, i = cpu * L; level < L; level++, i++) {
             long b = ts >> (15 + 2 * level); // ts / Schema.lodBucket(level)
             if (cnt[i] > 0 && b != bucket[i]) {
-                emit(level, cpu, i);
-                cnt[i] = 0;
+                closeBucket(level, cpu, i);
             }
             if (cnt[i] == 0) {
                 bucket[i] = b;
@@ -59,20 +70,44 @@ final class SliceLod {
         }
     }
 
-    /** Emits the open buckets without closing them; the writer's REPLACE makes the final row win. */
-    void writeOpen() {
-        for (int i = 0; i < cnt.length; i++) {
-            if (cnt[i] > 0) emit(i % L, i / L, i);
+    private void closeBucket(int level, int cpu, int i) {
+        ByteBuffer c = chunk[i];
+        if (c == null) c = chunk[i] = ByteBuffer.allocate(CHUNK * ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        put(c, chunkN[i] * ENTRY, i);
+        cnt[i] = 0;
+        if (++chunkN[i] == CHUNK) {
+            sink.chunk(level, cpu, c.getLong(0), CHUNK, Arrays.copyOf(c.array(), CHUNK * ENTRY));
+            chunkN[i] = 0;
         }
     }
 
+    private void put(ByteBuffer c, int off, int i) {
+        c.putLong(off, start[i]);
+        c.putLong(off + 8, end[i] - start[i]);
+        c.putLong(off + 16, busy[i]);
+        c.putInt(off + 24, utid[i]);
+        c.putInt(off + 28, cnt[i]);
+    }
+
+    /**
+     * Writes every unfinished chunk with its open bucket appended, as provisional rows: the chunk keeps its
+     * key (the ts of its first entry), so the final row replaces them.
+     */
+    void writeOpen() {
+        for (int i = 0; i < cnt.length; i++) {
+            int n = chunkN[i];
+            if (n == 0 && cnt[i] == 0) continue;
+            if (n > 0) scratch.put(0, chunk[i], 0, n * ENTRY);
+            if (cnt[i] > 0) put(scratch, n++ * ENTRY, i);
+            sink.chunk(i % L, i / L, scratch.getLong(0), n, Arrays.copyOf(scratch.array(), n * ENTRY));
+        }
+    }
+
+    /** Closes every bucket and writes every chunk for good. */
     void closeAll() {
         writeOpen();
         Arrays.fill(cnt, 0);
-    }
-
-    private void emit(int level, int cpu, int i) {
-        sink.row(level, cpu, start[i], end[i] - start[i], utid[i], cnt[i], busy[i]);
+        Arrays.fill(chunkN, 0);
     }
 
     private void ensure(int cpu) {
@@ -86,5 +121,7 @@ final class SliceLod {
         busy = Arrays.copyOf(busy, n);
         utid = Arrays.copyOf(utid, n);
         cnt = Arrays.copyOf(cnt, n);
+        chunk = Arrays.copyOf(chunk, n);
+        chunkN = Arrays.copyOf(chunkN, n);
     }
 }

@@ -413,40 +413,88 @@ public final class TraceReader implements AutoCloseable {
     }
 
     /**
-     * Level-of-detail slices of {@code cpu} over [from, to) for a viewport at {@code nsPerPixel}: at most
-     * about one representative row per pixel, whatever the number of slices (Perfetto's mipmap). Rows with
-     * {@code cnt > 1} merge several slices; their {@code endState} is -2.
+     * Level-of-detail slices of {@code cpu} over [from, to) for a viewport at {@code nsPerPixel}: at most one
+     * representative row per pixel, whatever the number of slices (Perfetto's mipmap). It reads the mipmap
+     * level whose buckets are at most two pixels wide (or raw slices when zoomed in further), then merges
+     * rows that start in the same pixel. Rows with {@code cnt > 1} merge several slices; their
+     * {@code endState} is -2 and their thread is the one with the most running time among the merged rows.
      */
     public synchronized SliceBlock slicesLod(int cpu, long from, long to, double nsPerPixel) throws IOException {
         int level = lodLevel(nsPerPixel);
-        if (level < 0) return slices(cpu, from, to);
+        SliceBlock b = level < 0 ? slices(cpu, from, to) : lodRows(cpu, level, from, to, nsPerPixel);
+        mergePerPixel(b, from, nsPerPixel);
+        return b;
+    }
+
+    private SliceBlock lodRows(int cpu, int level, long from, long to, double nsPerPixel) throws IOException {
         SliceBlock b = new SliceBlock(cpu, (int) Math.min(4096, Math.max(16, (to - from) / Math.max(1, (long) nsPerPixel))));
         try {
-            PreparedStatement prev = stmt("SELECT ts, dur, utid, cnt, busy FROM _slice_lod WHERE level = ? AND cpu = ? "
-                    + "AND ts < ? ORDER BY ts DESC LIMIT 1");
+            // The chunk that starts at or before 'from' may hold entries overlapping the window; then every
+            // chunk starting inside it.
+            PreparedStatement prev = stmt("SELECT n, data FROM _slice_lod WHERE level = ? AND cpu = ? AND ts <= ? "
+                    + "ORDER BY ts DESC LIMIT 1");
             prev.setInt(1, level);
             prev.setInt(2, cpu);
             prev.setLong(3, from);
             try (ResultSet rs = prev.executeQuery()) {
-                if (rs.next() && rs.getLong(1) + rs.getLong(2) > from) {
-                    b.add(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), -2);
-                }
+                if (rs.next()) decodeLod(rs.getInt(1), rs.getBytes(2), from, to, b);
             }
-            PreparedStatement in = stmt("SELECT ts, dur, utid, cnt, busy FROM _slice_lod WHERE level = ? AND cpu = ? "
-                    + "AND ts >= ? AND ts < ? ORDER BY ts");
+            PreparedStatement in = stmt("SELECT n, data FROM _slice_lod WHERE level = ? AND cpu = ? "
+                    + "AND ts > ? AND ts < ? ORDER BY ts");
             in.setInt(1, level);
             in.setInt(2, cpu);
             in.setLong(3, from);
             in.setLong(4, to);
             try (ResultSet rs = in.executeQuery()) {
-                while (rs.next()) {
-                    b.add(rs.getLong(1), rs.getLong(2), rs.getInt(3), rs.getInt(4), rs.getLong(5), -2);
-                }
+                while (rs.next()) decodeLod(rs.getInt(1), rs.getBytes(2), from, to, b);
             }
         } catch (SQLException e) {
             throw queryError("LOD slices", e);
         }
         return b;
+    }
+
+    /** Appends the entries of one packed chunk (see schema.sql) that overlap [from, to). */
+    private static void decodeLod(int n, byte[] data, long from, long to, SliceBlock b) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, off = 0; i < n && off + 32 <= data.length; i++, off += 32) {
+            long ts = bb.getLong(off), dur = bb.getLong(off + 8);
+            if (ts >= to) break;
+            if (ts + dur <= from) continue;
+            b.add(ts, dur, bb.getInt(off + 24), bb.getInt(off + 28), bb.getLong(off + 16), -2);
+        }
+    }
+
+    /** Merges, in place, consecutive rows that start in the same pixel (a row starting before 'from' is pixel 0). */
+    static void mergePerPixel(SliceBlock b, long from, double nsPerPixel) {
+        if (nsPerPixel <= 1 || b.size < 2) return;
+        int out = 0;
+        long outPx = pixel(b.ts[0], from, nsPerPixel);
+        for (int i = 1; i < b.size; i++) {
+            long px = pixel(b.ts[i], from, nsPerPixel);
+            if (px == outPx) {
+                long end = Math.max(b.ts[out] + b.dur[out], b.ts[i] + b.dur[i]);
+                if (b.busy[i] > b.busy[out]) b.utid[out] = b.utid[i];
+                b.dur[out] = end - b.ts[out];
+                b.cnt[out] += b.cnt[i];
+                b.busy[out] += b.busy[i];
+                b.endState[out] = -2;
+            } else {
+                out++;
+                outPx = px;
+                b.ts[out] = b.ts[i];
+                b.dur[out] = b.dur[i];
+                b.utid[out] = b.utid[i];
+                b.cnt[out] = b.cnt[i];
+                b.busy[out] = b.busy[i];
+                b.endState[out] = b.endState[i];
+            }
+        }
+        b.size = out + 1;
+    }
+
+    private static long pixel(long ts, long from, double nsPerPixel) {
+        return ts <= from ? 0 : (long) ((ts - from) / nsPerPixel);
     }
 
     // --- runnable intervals, migrations, run queue, losses --------------------------------------------------

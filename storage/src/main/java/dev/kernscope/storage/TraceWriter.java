@@ -58,8 +58,8 @@ public final class TraceWriter implements AutoCloseable {
         updThreadProcess = prep("UPDATE thread SET upid = ? WHERE utid = ?");
         updThreadEnd = prep("UPDATE thread SET end_ts = ? WHERE utid = ?");
         updProcessEnd = prep("UPDATE process SET end_ts = ? WHERE upid = ?");
-        insSlice = prep("INSERT OR REPLACE INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
-        insLod = prep("INSERT OR REPLACE INTO _slice_lod(level, cpu, ts, dur, utid, cnt, busy) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insSlice = prep("INSERT INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
+        insLod = prep("INSERT OR REPLACE INTO _slice_lod(level, cpu, ts, n, data) VALUES (?, ?, ?, ?, ?)");
         insWakeup = prep("INSERT INTO wakeup(ts, utid, waker_utid, target_cpu, run_ts, run_cpu, reason) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insMigration = prep("INSERT INTO migration(ts, utid, orig_cpu, dest_cpu) VALUES (?, ?, ?, ?)");
         insRunq = prep("INSERT INTO runq_sample(ts, cpu, len) VALUES (?, ?, ?)");
@@ -107,6 +107,7 @@ public final class TraceWriter implements AutoCloseable {
                 st.execute("PRAGMA synchronous = NORMAL");
                 st.execute("PRAGMA cache_size = -65536");
                 st.execute("PRAGMA temp_store = MEMORY");
+                st.execute("PRAGMA busy_timeout = 5000");
                 // Keep WAL checkpoints out of the ingest path's way; finish() checkpoints once.
                 st.execute("PRAGMA wal_autocheckpoint = 16384");
                 for (String ddl : Schema.statements()) st.execute(ddl);
@@ -555,11 +556,22 @@ public final class TraceWriter implements AutoCloseable {
             for (String ddl : Schema.FINISH_INDEXES) st.execute(ddl);
             st.execute("ANALYZE");
             conn.commit();
+        } catch (SQLException e) {
+            throw storageError("cannot finish " + path, e);
+        }
+        finished = true;
+        // Fold the WAL into the file so it travels as one file. A reader that follows the recording holds
+        // the WAL open and makes this fail with SQLITE_BUSY: then the file stays in WAL mode, still valid,
+        // and the last connection to close checkpoints it.
+        try (Statement st = conn.createStatement()) {
             conn.setAutoCommit(true);
+            st.execute("PRAGMA busy_timeout = 200");
             st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             st.execute("PRAGMA journal_mode = DELETE");
         } catch (SQLException e) {
-            throw storageError("cannot finish " + path, e);
+            if (!String.valueOf(e.getMessage()).contains("BUSY") && !String.valueOf(e.getMessage()).contains("locked")) {
+                throw storageError("cannot finish " + path, e);
+            }
         }
         finished = true;
     }
@@ -580,15 +592,13 @@ public final class TraceWriter implements AutoCloseable {
 
     // --- internals ------------------------------------------------------------------------------------------
 
-    private void emitLod(int level, int cpu, long ts, long dur, int utid, int cnt, long busy) {
+    private void emitLod(int level, int cpu, long ts, int n, byte[] data) {
         try {
             insLod.setInt(1, level);
             insLod.setInt(2, cpu);
             insLod.setLong(3, ts);
-            insLod.setLong(4, dur);
-            insLod.setInt(5, utid);
-            insLod.setInt(6, cnt);
-            insLod.setLong(7, busy);
+            insLod.setInt(4, n);
+            insLod.setBytes(5, data);
             insLod.addBatch();
             pending++;
         } catch (SQLException e) {

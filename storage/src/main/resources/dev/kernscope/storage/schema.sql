@@ -75,16 +75,17 @@ CREATE TABLE sched_slice (
   PRIMARY KEY (cpu, ts)
 ) WITHOUT ROWID;
 
--- Level-of-detail mipmap of sched_slice (Perfetto's idea): for level L the bucket width is 4^L * 4096 ns;
--- one row merges all slices of one CPU that start in one bucket.
+-- Level-of-detail mipmap of sched_slice (Perfetto's idea): for level L the bucket width is 4^L * 32768 ns;
+-- one entry merges all slices of one CPU that start in one bucket. Entries are packed 128 to a row so that a
+-- viewport reads a few BLOBs instead of thousands of rows.
 CREATE TABLE _slice_lod (
-  level   INTEGER NOT NULL, -- bucket width = 4096 << (2 * level) ns
-  cpu     INTEGER NOT NULL, -- CPU
-  ts      INTEGER NOT NULL, -- start of the first merged slice
-  dur     INTEGER NOT NULL, -- end of the last merged slice minus ts
-  utid    INTEGER NOT NULL, -- thread of the longest merged slice (the representative)
-  cnt     INTEGER NOT NULL, -- number of slices merged
-  busy    INTEGER NOT NULL, -- sum of the merged slices' durations (ns)
+  level INTEGER NOT NULL, -- bucket width = 32768 << (2 * level) ns
+  cpu   INTEGER NOT NULL, -- CPU
+  ts    INTEGER NOT NULL, -- start of the chunk's first entry
+  n     INTEGER NOT NULL, -- entries in the chunk
+  data  BLOB NOT NULL,    -- n little-endian entries of 32 bytes: ts i64 (start of the first merged slice),
+                          -- dur i64 (end of the last merged slice minus ts), busy i64 (summed running time),
+                          -- utid i32 (thread of the longest merged slice), cnt i32 (slices merged)
   PRIMARY KEY (level, cpu, ts)
 ) WITHOUT ROWID;
 

@@ -1,0 +1,54 @@
+package dev.kernscope.app;
+
+import dev.kernscope.app.cli.ExportCommand;
+import dev.kernscope.app.cli.GenCommand;
+import dev.kernscope.app.cli.InfoCommand;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code kernscope} command line: subcommands for recording, inspecting, exporting and generating
+ * traces; with no subcommand it opens the desktop app (on the given files, or the bundled sample).
+ */
+@Command(name = "kernscope", mixinStandardHelpOptions = true, version = "kernscope 0.1.0",
+        description = "Record and explore what the Linux scheduler, CPU stacks and NUMA memory are doing.",
+        subcommands = {InfoCommand.class, ExportCommand.class, GenCommand.class})
+public final class Main implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "traces to open in the desktop app")
+    List<Path> files = List.of();
+
+    @Override
+    public Integer call() {
+        return DesktopLauncher.launch(files);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code: 0 ok, 1 failure, 2 usage or missing privileges. */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        Subcommands.addOptional(cl);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // A user-facing failure is one line; the stack trace is for KERNSCOPE_DEBUG=1.
+            if (System.getenv("KERNSCOPE_DEBUG") != null) e.printStackTrace(cmd.getErr());
+            String msg = e instanceof IOException || e instanceof IllegalArgumentException
+                    || e instanceof IllegalStateException ? e.getMessage() : e.toString();
+            cmd.getErr().println("kernscope: " + msg);
+            cmd.getErr().flush();
+            return 1;
+        });
+        return cl;
+    }
+}

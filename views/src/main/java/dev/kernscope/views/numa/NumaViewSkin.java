@@ -1,0 +1,313 @@
+package dev.kernscope.views.numa;
+
+import dev.kernscope.views.draw.Hash;
+import dev.kernscope.views.draw.StyleColors;
+import dev.kernscope.views.draw.TimeFormat;
+import dev.kernscope.views.model.NumaModel;
+import dev.kernscope.views.model.TimeRange;
+import dev.kernscope.views.model.TraceSelection;
+import java.util.Locale;
+import javafx.beans.InvalidationListener;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.geometry.HPos;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
+import javafx.scene.control.SkinBase;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import javafx.scene.text.FontWeight;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * One canvas for topology, heat map and counter series, and a TableView (a few dozen rows) for pages per
+ * process. Confined to the FX thread.
+ */
+public class NumaViewSkin extends SkinBase<NumaView> {
+    public static final double GUTTER = 120; // same as the timeline so the time axes line up
+    static final double SERIES_H = 26;
+    private static final Font FONT = Font.font("DejaVu Sans", 11);
+    private static final Font BOLD = Font.font("DejaVu Sans", FontWeight.BOLD, 11);
+
+    private final Canvas canvas = new Canvas();
+    private final TableView<NumaModel.ProcessPages> table = new TableView<>();
+    private final Label placeholder = new Label("No NUMA data");
+    private final StyleColors c;
+    private double topH, seriesY, seriesH;
+
+    public NumaViewSkin(NumaView v) {
+        super(v);
+        c = v.styleColors();
+        placeholder.getStyleClass().add("placeholder");
+        table.getStyleClass().add("pages-table");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        getChildren().addAll(canvas, table, placeholder);
+        InvalidationListener re = o -> draw();
+        v.modelProperty().addListener(o -> { rebuildTable(); getSkinnable().requestLayout(); draw(); });
+        v.getSelection().visibleRangeProperty().addListener(re);
+        v.getSelection().selectedRangeProperty().addListener(re);
+        c.addListener(re);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, p) -> {
+            if (p == null) return;
+            v.getSelection().selectedUpidProperty().set(p.upid());
+            v.fireChange();
+        });
+        rebuildTable();
+    }
+
+    private void rebuildTable() {
+        NumaModel m = getSkinnable().getModel();
+        table.getColumns().clear();
+        if (m == null) { table.setItems(FXCollections.observableArrayList()); return; }
+        TableColumn<NumaModel.ProcessPages, Number> pid = new TableColumn<>("PID");
+        pid.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().pid()));
+        pid.setPrefWidth(70);
+        TableColumn<NumaModel.ProcessPages, String> name = new TableColumn<>("Process");
+        name.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().name()));
+        name.setPrefWidth(160);
+        table.getColumns().add(pid);
+        table.getColumns().add(name);
+        for (NumaModel.Node n : m.nodes()) {
+            TableColumn<NumaModel.ProcessPages, Number> col = new TableColumn<>("Node " + n.id() + " pages");
+            int id = n.id();
+            col.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(id < cd.getValue().pages().length ? cd.getValue().pages()[id] : 0));
+            col.getStyleClass().add("numeric");
+            table.getColumns().add(col);
+        }
+        TableColumn<NumaModel.ProcessPages, Number> total = new TableColumn<>("Total");
+        total.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().total()));
+        total.getStyleClass().add("numeric");
+        table.getColumns().add(total);
+        table.setItems(FXCollections.observableArrayList(m.processes()));
+        table.getSortOrder().add(total);
+        total.setSortType(TableColumn.SortType.DESCENDING);
+        table.sort();
+    }
+
+    @Override
+    protected void layoutChildren(double x, double y, double w, double h) {
+        NumaModel m = getSkinnable().getModel();
+        placeholder.setVisible(m == null);
+        table.setVisible(m != null);
+        layoutInArea(placeholder, x, y, w, h, 0, HPos.CENTER, VPos.CENTER);
+        int seriesCount = m == null ? 0 : m.series().size();
+        topH = 190;
+        seriesH = 24 + seriesCount * SERIES_H;
+        double tableH = Math.max(120, h - topH - seriesH);
+        double canvasH = Math.max(0, h - tableH);
+        seriesY = topH;
+        canvas.setWidth(w);
+        canvas.setHeight(canvasH);
+        canvas.relocate(x, y);
+        table.resizeRelocate(x, y + canvasH, w, tableH);
+        draw();
+    }
+
+    private void draw() {
+        GraphicsContext g = canvas.getGraphicsContext2D();
+        double w = canvas.getWidth(), h = canvas.getHeight();
+        g.setFill(c.get("-ks-background"));
+        g.fillRect(0, 0, w, h);
+        NumaModel m = getSkinnable().getModel();
+        if (m == null) return;
+        g.setTextBaseline(VPos.CENTER);
+        double split = Math.floor(w * 0.55);
+        drawTopology(g, m, 0, 0, split, topH);
+        drawHeat(g, m, split, 0, w - split, topH);
+        g.setStroke(c.get("-ks-separator"));
+        g.strokeLine(split + 0.5, 0, split + 0.5, topH);
+        g.strokeLine(0, topH - 0.5, w, topH - 0.5);
+        drawSeries(g, m, seriesY, w);
+    }
+
+    private void title(GraphicsContext g, String s, double x, double y) {
+        g.setFont(BOLD);
+        g.setFill(c.get("-ks-text"));
+        g.setTextAlign(TextAlignment.LEFT);
+        g.fillText(s, x, y);
+        g.setFont(FONT);
+    }
+
+    private void drawTopology(GraphicsContext g, NumaModel m, double x0, double y0, double w, double h) {
+        title(g, "Topology", x0 + 12, y0 + 14);
+        int n = m.nodes().size();
+        double cardW = Math.min(260, (w - 24 - (n - 1) * 12) / Math.max(1, n)), cardH = h - 40;
+        for (int i = 0; i < n; i++) {
+            NumaModel.Node node = m.nodes().get(i);
+            double cx = x0 + 12 + i * (cardW + 12), cy = y0 + 30;
+            g.setFill(c.get("-ks-panel"));
+            g.fillRoundRect(cx, cy, cardW, cardH, 6, 6);
+            g.setStroke(c.get("-ks-separator"));
+            g.strokeRoundRect(cx + 0.5, cy + 0.5, cardW - 1, cardH - 1, 6, 6);
+            title(g, "Node " + node.id(), cx + 10, cy + 14);
+            g.setFill(c.get("-ks-text-dim"));
+            g.fillText(node.cpus().length + " CPUs", cx + 70, cy + 14);
+            // CPU chips
+            double chip = 30, gap = 5;
+            int perRow = Math.max(1, (int) ((cardW - 20 + gap) / (chip + gap)));
+            for (int k = 0; k < node.cpus().length; k++) {
+                double px = cx + 10 + (k % perRow) * (chip + gap), py = cy + 28 + (k / perRow) * (22 + gap);
+                if (py + 22 > cy + cardH - 56) break;
+                g.setFill(c.get("-ks-cpu-chip"));
+                g.fillRoundRect(px, py, chip, 22, 4, 4);
+                g.setFill(c.get("-ks-text"));
+                g.setTextAlign(TextAlignment.CENTER);
+                g.fillText(String.valueOf(node.cpus()[k]), px + chip / 2, py + 11);
+                g.setTextAlign(TextAlignment.LEFT);
+            }
+            // memory bar
+            double by = cy + cardH - 46, bw = cardW - 20;
+            g.setFill(c.get("-ks-text-dim"));
+            g.fillText(String.format(Locale.ROOT, "Memory  %s / %s", bytes(node.memUsed()), bytes(node.memTotal())), cx + 10, by);
+            g.setFill(c.get("-ks-mem-free"));
+            g.fillRect(cx + 10, by + 10, bw, 8);
+            double frac = node.memTotal() == 0 ? 0 : Math.min(1, (double) node.memUsed() / node.memTotal());
+            g.setFill(c.get("-ks-mem-used"));
+            g.fillRect(cx + 10, by + 10, Math.round(bw * frac), 8);
+            // distances row
+            StringBuilder d = new StringBuilder("Distance ");
+            for (int j = 0; j < m.distances()[i].length; j++) d.append(j == 0 ? "" : " · ").append("N").append(j).append(' ').append(m.distances()[i][j]);
+            g.setFill(c.get("-ks-text-dim"));
+            g.fillText(d.toString(), cx + 10, by + 30);
+        }
+    }
+
+    private static String bytes(long b) {
+        double gib = b / (double) (1L << 30);
+        return gib >= 1 ? String.format(Locale.ROOT, "%.1f GiB", gib) : String.format(Locale.ROOT, "%.0f MiB", b / (double) (1L << 20));
+    }
+
+    private void drawHeat(GraphicsContext g, NumaModel m, double x0, double y0, double w, double h) {
+        double ratio = m.localRatio();
+        title(g, "Memory access  (CPU node → memory node)", x0 + 12, y0 + 14);
+        int n = m.access().length;
+        long max = 1;
+        for (long[] row : m.access()) for (long v : row) max = Math.max(max, v);
+        double labelW = 64, top = y0 + 48;
+        double cell = Math.min((w - labelW - 24) / Math.max(1, n), (h - 70) / Math.max(1, n));
+        g.setFill(c.get("-ks-text-dim"));
+        g.setTextAlign(TextAlignment.CENTER);
+        for (int j = 0; j < n; j++) g.fillText("mem N" + j, x0 + labelW + j * cell + cell / 2, top - 10);
+        g.setTextAlign(TextAlignment.LEFT);
+        for (int i = 0; i < n; i++) {
+            g.setFill(c.get("-ks-text-dim"));
+            g.fillText("cpu N" + i, x0 + 16, top + i * cell + cell / 2);
+            for (int j = 0; j < n; j++) {
+                long v = m.access()[i][j];
+                double t = (double) v / max;
+                Color col = c.get("-ks-heat-low").interpolate(c.get("-ks-heat-high"), t);
+                double cx = x0 + labelW + j * cell, cy = top + i * cell;
+                g.setFill(col);
+                g.fillRect(cx, cy, cell - 2, cell - 2);
+                if (i == j) {
+                    g.setStroke(c.get("-ks-local"));
+                    g.strokeRect(cx + 1.5, cy + 1.5, cell - 5, cell - 5);
+                }
+                g.setFill(t > 0.6 ? c.get("-ks-background") : c.get("-ks-text"));
+                g.setTextAlign(TextAlignment.CENTER);
+                g.setFont(BOLD);
+                g.fillText(compact(v), cx + cell / 2 - 1, cy + cell / 2 - 7);
+                g.setFont(FONT);
+                long rowSum = 0;
+                for (long x : m.access()[i]) rowSum += x;
+                g.fillText(rowSum == 0 ? "" : String.format(Locale.ROOT, "%.0f%%", 100.0 * v / rowSum), cx + cell / 2 - 1, cy + cell / 2 + 9);
+                g.setTextAlign(TextAlignment.LEFT);
+            }
+        }
+        double lx = x0 + labelW + n * cell + 16;
+        g.setFill(c.get("-ks-text-dim"));
+        g.fillText("Local", lx, top + 10);
+        g.setFont(BOLD);
+        g.setFill(c.get("-ks-local"));
+        g.fillText(Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.1f%%", ratio * 100), lx, top + 28);
+        g.setFont(FONT);
+        g.setFill(c.get("-ks-text-dim"));
+        g.fillText("Remote", lx, top + 52);
+        g.setFont(BOLD);
+        g.setFill(c.get("-ks-remote"));
+        g.fillText(Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.1f%%", (1 - ratio) * 100), lx, top + 70);
+        g.setFont(FONT);
+    }
+
+    private static String compact(long v) {
+        if (v >= 1_000_000) return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        if (v >= 1_000) return String.format(Locale.ROOT, "%.1fk", v / 1e3);
+        return Long.toString(v);
+    }
+
+    private void drawSeries(GraphicsContext g, NumaModel m, double y0, double w) {
+        TraceSelection sel = getSkinnable().getSelection();
+        TimeRange vis = sel.getVisibleRange();
+        double pw = Math.max(1, w - GUTTER);
+        g.setFill(c.get("-ks-panel"));
+        g.fillRect(0, y0, w, 24);
+        title(g, "Counters", 12, y0 + 12);
+        long step = TimeFormat.niceStep(vis.duration() / pw, 90);
+        long first = Math.floorDiv(vis.start() - sel.getBounds().start(), step) * step + sel.getBounds().start();
+        g.setFill(c.get("-ks-text-dim"));
+        for (long t = first; t <= vis.end(); t += step) {
+            double x = GUTTER + (t - vis.start()) * pw / vis.duration();
+            if (x < GUTTER) continue;
+            g.fillText(TimeFormat.format(t - sel.getBounds().start(), step), x + 4, y0 + 12);
+            g.setStroke(c.get("-ks-separator"));
+            g.strokeLine(Math.floor(x) + 0.5, y0 + 16, Math.floor(x) + 0.5, y0 + 24);
+        }
+        double y = y0 + 24;
+        for (int k = 0; k < m.series().size(); k++) {
+            NumaModel.Series s = m.series().get(k);
+            g.setFill(c.get((k & 1) == 0 ? "-ks-background" : "-ks-panel"));
+            g.fillRect(0, y, w, SERIES_H);
+            g.setFill(c.get("-ks-text-dim"));
+            g.fillText(fit("N" + s.node() + " " + s.name(), GUTTER - 12), 10, y + 8);
+            double max = 0;
+            for (int i = 0; i < s.ts().length; i++) if (s.ts()[i] < vis.end()) max = Math.max(max, s.value()[i]);
+            Color col = c.get("-ks-series-" + (Hash.of(s.name()) % NumaView.SERIES_COLORS));
+            if (max > 0) {
+                g.setFill(col.deriveColor(0, 1, 1, 0.35));
+                g.setStroke(col);
+                double prevX = -1, prevY = 0;
+                for (int i = 0; i < s.ts().length; i++) {
+                    double x0 = GUTTER + (s.ts()[i] - vis.start()) * pw / vis.duration();
+                    double x1 = i + 1 < s.ts().length ? GUTTER + (s.ts()[i + 1] - vis.start()) * pw / vis.duration() : w;
+                    if (x1 < GUTTER || x0 > w) continue;
+                    x0 = Math.max(GUTTER, x0);
+                    x1 = Math.min(w, x1);
+                    double hh = (SERIES_H - 4) * s.value()[i] / max;
+                    double yy = y + SERIES_H - 1 - hh;
+                    g.fillRect(x0, yy, Math.max(1, x1 - x0), hh);
+                    if (prevX >= 0) g.strokeLine(x0, prevY, x0, yy);
+                    g.strokeLine(x0, yy, x1, yy);
+                    prevX = x1;
+                    prevY = yy;
+                }
+                g.setFill(c.get("-ks-text-dim"));
+                g.setTextAlign(TextAlignment.RIGHT);
+                g.fillText("max " + compact((long) max), GUTTER - 8, y + SERIES_H - 7);
+                g.setTextAlign(TextAlignment.LEFT);
+            }
+            g.setStroke(c.get("-ks-separator"));
+            g.strokeLine(0, Math.floor(y + SERIES_H) - 0.5, w, Math.floor(y + SERIES_H) - 0.5);
+            y += SERIES_H;
+        }
+        TimeRange sr = sel.getSelectedRange();
+        if (sr != null) {
+            double x0 = Math.max(GUTTER, GUTTER + (sr.start() - vis.start()) * pw / vis.duration());
+            double x1 = Math.min(w, GUTTER + (sr.end() - vis.start()) * pw / vis.duration());
+            if (x1 > x0) {
+                g.setFill(c.get("-ks-selection-fill"));
+                g.fillRect(x0, y0 + 24, x1 - x0, y - y0 - 24);
+            }
+        }
+        g.setStroke(c.get("-ks-separator"));
+        g.strokeLine(GUTTER - 0.5, y0, GUTTER - 0.5, y);
+    }
+
+    private static String fit(String s, double px) {
+        int n = (int) (px / 6.5);
+        return s.length() <= n ? s : s.substring(0, Math.max(0, n - 1)) + "…";
+    }
+}

@@ -1,0 +1,70 @@
+package dev.kernscope.views.timeline;
+
+import dev.kernscope.views.model.CounterBlock;
+import dev.kernscope.views.model.CpuInfo;
+import dev.kernscope.views.model.EventBlock;
+import dev.kernscope.views.model.SliceBlock;
+import dev.kernscope.views.model.TimelineSource;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javafx.application.Platform;
+
+/**
+ * Fetches a window from a {@link TimelineSource} on one background thread. Latest request wins: a request that
+ * is superseded before it starts is skipped, and a stale result is never delivered. Results arrive on the FX
+ * thread. {@link #request} may be called from any thread.
+ */
+final class TimelineFetcher {
+    /** One fetched window: blocks per CPU in layout order plus markers. Immutable once delivered. */
+    record Frame(TimelineSource source, long from, long to, long nsPerPixel, SliceBlock[] slices, CounterBlock[] runq,
+                 SliceBlock pinned, int pinnedUtid, EventBlock wakeups, int wakeupUtid, EventBlock migrations,
+                 EventBlock lost, SliceBlock[] overview, long overviewNsPerPixel) {}
+
+    private static final ExecutorService POOL = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kernscope-timeline-fetch");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong generation = new AtomicLong();
+    private final Consumer<Frame> deliver;
+
+    TimelineFetcher(Consumer<Frame> deliver) { this.deliver = deliver; }
+
+    /** Asks for a window; {@code overviewPx > 0} also refreshes the whole-trace overview. */
+    void request(TimelineSource src, long from, long to, long npp, int pinnedUtid, int wakeupUtid,
+                 SliceBlock[] overview, long overviewNpp, int overviewPx) {
+        long gen = generation.incrementAndGet();
+        POOL.execute(() -> {
+            if (generation.get() != gen) return;
+            Frame f = fetch(src, from, to, npp, pinnedUtid, wakeupUtid, overview, overviewNpp, overviewPx);
+            if (generation.get() != gen) return;
+            Platform.runLater(() -> {
+                if (generation.get() == gen) deliver.accept(f);
+            });
+        });
+    }
+
+    static Frame fetch(TimelineSource src, long from, long to, long npp, int pinnedUtid, int wakeupUtid,
+                       SliceBlock[] overview, long overviewNpp, int overviewPx) {
+        List<CpuInfo> cpus = src.cpus();
+        SliceBlock[] sl = new SliceBlock[cpus.size()];
+        CounterBlock[] rq = new CounterBlock[cpus.size()];
+        for (int i = 0; i < sl.length; i++) {
+            sl[i] = src.slices(cpus.get(i).cpu(), from, to, npp);
+            rq[i] = src.runQueue(cpus.get(i).cpu(), from, to, npp);
+        }
+        SliceBlock pinned = pinnedUtid >= 0 ? src.threadSlices(pinnedUtid, from, to, npp) : null;
+        EventBlock wk = wakeupUtid >= 0 ? src.wakeups(wakeupUtid, from, to) : EventBlock.EMPTY;
+        if (overviewPx > 0) {
+            long start = src.traceStart(), end = src.traceEnd();
+            overviewNpp = Math.max(1, (end - start) / overviewPx);
+            overview = new SliceBlock[cpus.size()];
+            for (int i = 0; i < overview.length; i++) overview[i] = src.slices(cpus.get(i).cpu(), start, end, overviewNpp);
+        }
+        return new Frame(src, from, to, npp, sl, rq, pinned, pinnedUtid, wk, wakeupUtid,
+                src.migrations(from, to, npp), src.lostEvents(from, to), overview, overviewNpp);
+    }
+}

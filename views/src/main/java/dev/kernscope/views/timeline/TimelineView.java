@@ -1,0 +1,91 @@
+package dev.kernscope.views.timeline;
+
+import dev.kernscope.views.draw.StyleColors;
+import dev.kernscope.views.model.TimelineSource;
+import dev.kernscope.views.model.TraceSelection;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.css.CssMetaData;
+import javafx.css.Styleable;
+import javafx.scene.control.Control;
+import javafx.scene.control.Skin;
+
+/**
+ * Run-queue timeline: one lane per CPU grouped by NUMA node, a run-queue-length track under each lane, a time
+ * ruler and an overview strip. Reads a {@link TimelineSource} for the visible window at the current resolution,
+ * off the FX thread. Shows a placeholder while the source is null.
+ *
+ * <p>Input: wheel zooms around the pointer; W/S zoom, A/D pan; drag pans; shift-drag or drag on the ruler
+ * selects a time range; drag/click on the overview moves the window; click selects a thread (all its slices are
+ * highlighted); P pins the selected thread above the CPUs; Esc clears the selection.
+ *
+ * <p>Confined to the FX thread.
+ */
+public class TimelineView extends Control implements StyleColors.Owner {
+    static final String[] COLORS = {
+        "-ks-background", "-ks-gutter-background", "-ks-lane-background", "-ks-lane-alt-background",
+        "-ks-separator", "-ks-text", "-ks-text-dim", "-ks-node-header", "-ks-ruler-background", "-ks-tick",
+        "-ks-grid", "-ks-selection-fill", "-ks-selection-edge", "-ks-highlight", "-ks-runq", "-ks-wakeup",
+        "-ks-runnable", "-ks-migration", "-ks-lost", "-ks-overview-window", "-ks-tooltip-background",
+        "-ks-tooltip-border", "-ks-proc-0", "-ks-proc-1", "-ks-proc-2", "-ks-proc-3", "-ks-proc-4", "-ks-proc-5",
+        "-ks-proc-6", "-ks-proc-7", "-ks-proc-8", "-ks-proc-9", "-ks-proc-10", "-ks-proc-11"};
+    static final int PALETTE_SIZE = 12;
+    private static final List<CssMetaData<? extends Styleable, ?>> CSS =
+            StyleColors.declare(Control.getClassCssMetaData(), COLORS);
+
+    private final TraceSelection selection;
+    private final Consumer<TraceSelection> onChange;
+    private final ObjectProperty<TimelineSource> source = new SimpleObjectProperty<>(this, "source");
+    private final IntegerProperty pinnedUtid = new SimpleIntegerProperty(this, "pinnedUtid", TraceSelection.NONE);
+    final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
+    private final StyleColors colors = new StyleColors(this, CSS);
+
+    /**
+     * @param selection shared view state this timeline shows and edits
+     * @param onChange  called after the user changes {@code selection} through this view (not on programmatic
+     *                  changes), e.g. to rebuild the flame graph for a new range or thread
+     */
+    public TimelineView(TraceSelection selection, Consumer<TraceSelection> onChange) {
+        this.selection = Objects.requireNonNull(selection);
+        this.onChange = onChange == null ? s -> { } : onChange;
+        getStyleClass().add("timeline-view");
+        setFocusTraversable(true);
+        source.addListener((o, a, s) -> {
+            if (s != null) selection.reset(s.traceStart(), s.traceEnd());
+        });
+    }
+
+    public TraceSelection getSelection() { return selection; }
+
+    void fireChange() { onChange.accept(selection); }
+
+    /** The data; null shows the placeholder. Setting it resets the selection to the whole trace. */
+    public ObjectProperty<TimelineSource> sourceProperty() { return source; }
+    public TimelineSource getSource() { return source.get(); }
+    public void setSource(TimelineSource s) { source.set(s); }
+
+    /** Thread shown in its own lane above the CPUs, or {@link TraceSelection#NONE}. */
+    public IntegerProperty pinnedUtidProperty() { return pinnedUtid; }
+
+    /** True while a fetch for the current window is in flight; snapshots wait for it to turn false. */
+    public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
+
+    @Override public StyleColors styleColors() { return colors; }
+
+    @Override protected Skin<?> createDefaultSkin() { return new TimelineViewSkin(this); }
+
+    @Override public String getUserAgentStylesheet() {
+        return TimelineView.class.getResource("timeline-view.css").toExternalForm();
+    }
+
+    public static List<CssMetaData<? extends Styleable, ?>> getClassCssMetaData() { return CSS; }
+
+    @Override public List<CssMetaData<? extends Styleable, ?>> getControlCssMetaData() { return CSS; }
+}

@@ -1,0 +1,655 @@
+package dev.kernscope.views.timeline;
+
+import dev.kernscope.views.draw.Hash;
+import dev.kernscope.views.draw.StyleColors;
+import dev.kernscope.views.draw.TimeFormat;
+import dev.kernscope.views.model.CounterBlock;
+import dev.kernscope.views.model.CpuInfo;
+import dev.kernscope.views.model.EventBlock;
+import dev.kernscope.views.model.SliceBlock;
+import dev.kernscope.views.model.ThreadInfo;
+import dev.kernscope.views.model.ThreadState;
+import dev.kernscope.views.model.TimeRange;
+import dev.kernscope.views.model.TimelineSource;
+import dev.kernscope.views.model.TraceSelection;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.beans.InvalidationListener;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
+import javafx.scene.control.SkinBase;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * Draws {@link TimelineView} on two canvases: data (lanes, slices, ruler, overview) and overlay (selection,
+ * hover, latency markers). Redraw cost depends on pixels: it draws only the fetched per-pixel blocks.
+ * Confined to the FX thread.
+ */
+public class TimelineViewSkin extends SkinBase<TimelineView> {
+    static final long MIN_VISIBLE_NS = 200;
+    private static final Font FONT = Font.font("DejaVu Sans", 11);
+    private static final Font FONT_BOLD = Font.font("DejaVu Sans", javafx.scene.text.FontWeight.BOLD, 11);
+
+    private final Canvas data = new Canvas();
+    private final Canvas overlay = new Canvas();
+    private final Label placeholder = new Label("No trace loaded");
+    private final TimelineFetcher fetcher = new TimelineFetcher(this::deliver);
+    private TimelineFetcher.Frame frame;
+    private TimelineLayout layout;
+    private final Color[] palette = new Color[TimelineView.PALETTE_SIZE];
+    private final StyleColors c;
+
+    private double mouseX = -1, mouseY = -1;
+    private enum Drag { NONE, PAN, SELECT, OVERVIEW }
+    private Drag drag = Drag.NONE;
+    private double pressX;
+    private TimeRange pressRange;
+    private long selectAnchor;
+    private boolean moved;
+    private long lastDrawNanos;
+
+    public TimelineViewSkin(TimelineView view) {
+        super(view);
+        c = view.styleColors();
+        placeholder.getStyleClass().add("placeholder");
+        getChildren().addAll(data, overlay, placeholder);
+        overlay.setMouseTransparent(true);
+        TraceSelection sel = view.getSelection();
+        InvalidationListener redraw = o -> refresh();
+        sel.visibleRangeProperty().addListener(redraw);
+        sel.selectedUtidProperty().addListener(redraw);
+        sel.selectedRangeProperty().addListener(o -> drawOverlay());
+        view.pinnedUtidProperty().addListener(o -> { layout = null; frame = null; refresh(); });
+        view.sourceProperty().addListener(o -> { layout = null; frame = null; refresh(); });
+        c.addListener(o -> { readPalette(); drawData(); drawOverlay(); });
+        data.setOnScroll(this::onScroll);
+        data.setOnMousePressed(this::onPressed);
+        data.setOnMouseDragged(this::onDragged);
+        data.setOnMouseReleased(this::onReleased);
+        data.setOnMouseMoved(e -> { mouseX = e.getX(); mouseY = e.getY(); drawOverlay(); });
+        data.setOnMouseExited(e -> { mouseX = -1; drawOverlay(); });
+        view.addEventHandler(KeyEvent.KEY_PRESSED, this::onKey);
+        readPalette();
+    }
+
+    private void readPalette() {
+        for (int i = 0; i < palette.length; i++) palette[i] = c.get("-ks-proc-" + i);
+    }
+
+    @Override
+    protected void layoutChildren(double x, double y, double w, double h) {
+        boolean resized = data.getWidth() != w || data.getHeight() != h;
+        data.setWidth(w); data.setHeight(h);
+        overlay.setWidth(w); overlay.setHeight(h);
+        data.relocate(x, y); overlay.relocate(x, y);
+        layoutInArea(placeholder, x, y, w, h, 0, javafx.geometry.HPos.CENTER, VPos.CENTER);
+        if (resized) { if (frame != null) frame = new TimelineFetcher.Frame(frame.source(), frame.from(), frame.to(), frame.nsPerPixel(), frame.slices(), frame.runq(), frame.pinned(), frame.pinnedUtid(), frame.wakeups(), frame.wakeupUtid(), frame.migrations(), frame.lost(), null, 0); refresh(); }
+    }
+
+    // --- geometry -------------------------------------------------------------------------------------------
+
+    private double plotW() { return Math.max(1, data.getWidth() - TimelineLayout.GUTTER); }
+
+    private TimeRange visible() { return getSkinnable().getSelection().getVisibleRange(); }
+
+    double toX(long t) {
+        TimeRange v = visible();
+        return TimelineLayout.GUTTER + (t - v.start()) * plotW() / (double) v.duration();
+    }
+
+    long toTime(double x) {
+        TimeRange v = visible();
+        return v.start() + Math.round((x - TimelineLayout.GUTTER) * v.duration() / plotW());
+    }
+
+    private TimelineLayout layout() {
+        TimelineSource s = getSkinnable().getSource();
+        if (layout == null) layout = new TimelineLayout(s == null ? List.of() : s.cpus(), getSkinnable().pinnedUtidProperty().get() >= 0);
+        return layout;
+    }
+
+    /** Colour of a thread: the process hue from the palette, a brightness shade per thread. */
+    Color threadColor(int utid, ThreadInfo info) {
+        int upid = info == null ? utid : info.upid();
+        Color base = palette[Hash.mix(upid) % palette.length];
+        double shade = 0.82 + 0.3 * ((Hash.mix(utid * 31 + 7) % 8) / 7.0);
+        return base.deriveColor(0, 1, shade, 1);
+    }
+
+    // --- fetch ----------------------------------------------------------------------------------------------
+
+    private void refresh() {
+        TimelineView v = getSkinnable();
+        TimelineSource s = v.getSource();
+        placeholder.setVisible(s == null);
+        if (s == null || data.getWidth() < 2) { drawData(); drawOverlay(); return; }
+        TimeRange r = visible();
+        long npp = Math.max(1, Long.highestOneBit(Math.max(1, r.duration() / (long) plotW())));
+        int pinned = v.pinnedUtidProperty().get();
+        int sel = v.getSelection().getSelectedUtid();
+        boolean covered = frame != null && frame.source() == s && frame.from() <= r.start() && frame.to() >= r.end()
+                && frame.nsPerPixel() == npp && frame.pinnedUtid() == pinned && frame.wakeupUtid() == sel;
+        if (!covered) {
+            long margin = r.duration() / 2;
+            boolean needOverview = frame == null || frame.overview() == null || frame.source() != s;
+            v.busy.set(true);
+            fetcher.request(s, r.start() - margin, r.end() + margin, npp, pinned, sel,
+                    needOverview ? null : frame.overview(), needOverview ? 0 : frame.overviewNsPerPixel(),
+                    needOverview ? (int) plotW() : 0);
+        }
+        drawData();
+        drawOverlay();
+    }
+
+    private void deliver(TimelineFetcher.Frame f) {
+        frame = f;
+        getSkinnable().busy.set(false);
+        refresh();
+    }
+
+    /** Wall time of the last data redraw in ns, for the benchmark. */
+    public long lastDrawNanos() { return lastDrawNanos; }
+
+    // --- drawing --------------------------------------------------------------------------------------------
+
+    void drawData() {
+        long t0 = System.nanoTime();
+        GraphicsContext g = data.getGraphicsContext2D();
+        double w = data.getWidth(), h = data.getHeight();
+        g.setFill(c.get("-ks-background"));
+        g.fillRect(0, 0, w, h);
+        TimelineView v = getSkinnable();
+        TimelineSource s = v.getSource();
+        if (s == null) return;
+        TimelineLayout lay = layout();
+        double px0 = TimelineLayout.GUTTER;
+        TimeRange vis = visible();
+        long step = TimeFormat.niceStep(vis.duration() / plotW(), 90);
+        int sel = v.getSelection().getSelectedUtid();
+        g.setFont(FONT);
+        g.setTextBaseline(VPos.CENTER);
+
+        // lanes background and grid
+        int alt = 0;
+        for (TimelineLayout.Row r : lay.rows()) {
+            if (r.isHeader()) continue;
+            g.setFill(c.get((alt++ & 1) == 0 ? "-ks-lane-background" : "-ks-lane-alt-background"));
+            g.fillRect(px0, r.y(), w - px0, r.bottom() - r.y());
+        }
+        g.setStroke(c.get("-ks-grid"));
+        g.setLineWidth(1);
+        long firstTick = Math.floorDiv(vis.start() - s.traceStart(), step) * step + s.traceStart();
+        for (long t = firstTick; t <= vis.end(); t += step) {
+            double x = snap(toX(t));
+            if (x < px0) continue;
+            g.strokeLine(x, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H, x, lay.height());
+        }
+
+        // slices
+        TimelineFetcher.Frame f = frame;
+        List<CpuInfo> cpus = s.cpus();
+        if (f != null) {
+            for (int i = 0; i < cpus.size() && i < f.slices().length; i++) {
+                TimelineLayout.Row r = lay.cpuRow(cpus.get(i).cpu());
+                if (r == null) continue;
+                drawSlices(g, s, f.slices()[i], r.y(), r.laneH(), sel, w);
+                drawRunq(g, f.runq()[i], r);
+            }
+            for (TimelineLayout.Row r : lay.rows()) {
+                if (r.isPinned() && f.pinned() != null) drawSlices(g, s, f.pinned(), r.y(), r.laneH(), TraceSelection.NONE, w);
+            }
+            drawMarkers(g, f, lay, w);
+        }
+
+        // gutter, headers, separators
+        g.setFill(c.get("-ks-gutter-background"));
+        g.fillRect(0, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H, px0, Math.max(0, lay.height() - TimelineLayout.OVERVIEW_H - TimelineLayout.RULER_H));
+        for (TimelineLayout.Row r : lay.rows()) {
+            if (r.isHeader()) {
+                g.setFill(c.get("-ks-node-header"));
+                g.fillRect(0, r.y(), w, r.laneH());
+                g.setFill(c.get("-ks-text"));
+                g.setFont(FONT_BOLD);
+                int n = 0;
+                for (CpuInfo ci : cpus) if (ci.node() == r.node()) n++;
+                g.fillText("NUMA node " + r.node() + "  ·  " + n + " CPUs", 8, r.y() + r.laneH() / 2);
+                g.setFont(FONT);
+            } else if (r.isPinned()) {
+                ThreadInfo ti = s.thread(v.pinnedUtidProperty().get());
+                g.setFill(c.get("-ks-highlight"));
+                g.fillRect(0, r.y(), 3, r.laneH());
+                g.setFill(c.get("-ks-text"));
+                g.fillText(fit((ti == null ? "utid " + v.pinnedUtidProperty().get() : ti.name() + " " + ti.tid()), px0 - 12), 8, r.y() + r.laneH() / 2);
+            } else {
+                g.setFill(c.get("-ks-text"));
+                g.fillText("CPU " + r.cpu(), 12, r.y() + r.laneH() / 2);
+                g.setFill(c.get("-ks-text-dim"));
+                g.fillText("runq", 12, r.runqY() + r.runqH() / 2);
+            }
+            g.setStroke(c.get("-ks-separator"));
+            double yb = Math.floor(r.isHeader() ? r.y() + r.laneH() : r.bottom() + 1) + 0.5;
+            g.strokeLine(0, yb, w, yb);
+        }
+        g.setStroke(c.get("-ks-separator"));
+        g.strokeLine(px0 - 0.5, TimelineLayout.OVERVIEW_H, px0 - 0.5, lay.height());
+
+        drawRuler(g, s, vis, step, w);
+        drawOverview(g, s, f, w);
+        lastDrawNanos = System.nanoTime() - t0;
+    }
+
+    private static double snap(double x) { return Math.floor(x) + 0.5; }
+
+    private void drawSlices(GraphicsContext g, TimelineSource s, SliceBlock b, double y, double h, int sel, double w) {
+        double px0 = TimelineLayout.GUTTER;
+        double lastEnd = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < b.size; i++) {
+            double x0 = toX(b.ts[i]), x1 = toX(b.ts[i] + b.dur[i]);
+            if (x1 < px0 || x0 > w) continue;
+            x0 = Math.max(px0, x0);
+            x1 = Math.min(w, x1);
+            // one pixel minimum, but never paint over the previous slice's pixel
+            double l = Math.floor(x0), r = Math.max(l + 1, Math.floor(x1));
+            if (l < lastEnd) l = lastEnd;
+            if (r <= l) continue;
+            lastEnd = r;
+            ThreadInfo ti = s.thread(b.utid[i]);
+            Color col = threadColor(b.utid[i], ti);
+            boolean dim = sel >= 0 && b.utid[i] != sel;
+            g.setFill(dim ? col.deriveColor(0, 0.45, 0.6, 1) : col);
+            g.fillRect(l, y, r - l, h);
+            if (r - l > 36 && ti != null) {
+                g.setFill(c.get("-ks-background"));
+                String label = fit(ti.name(), r - l - 6);
+                if (!label.isEmpty()) g.fillText(label, l + 3, y + h / 2);
+            }
+        }
+    }
+
+    private void drawRunq(GraphicsContext g, CounterBlock q, TimelineLayout.Row r) {
+        double max = 4;
+        for (int i = 0; i < q.size; i++) max = Math.max(max, q.value[i]);
+        g.setFill(c.get("-ks-runq"));
+        double w = data.getWidth();
+        for (int i = 0; i < q.size; i++) {
+            if (q.value[i] <= 0) continue;
+            double x0 = Math.max(TimelineLayout.GUTTER, Math.floor(toX(q.ts[i])));
+            double x1 = i + 1 < q.size ? Math.floor(toX(q.ts[i + 1])) : w;
+            x1 = Math.min(w, Math.max(x1, x0 + 1));
+            if (x1 <= TimelineLayout.GUTTER || x0 >= w) continue;
+            double hh = Math.max(1, Math.round(r.runqH() * q.value[i] / max));
+            g.fillRect(x0, r.runqY() + r.runqH() - hh, x1 - x0, hh);
+        }
+    }
+
+    private void drawMarkers(GraphicsContext g, TimelineFetcher.Frame f, TimelineLayout lay, double w) {
+        EventBlock m = f.migrations();
+        g.setFill(c.get("-ks-migration"));
+        for (int i = 0; i < m.size; i++) {
+            TimelineLayout.Row r = lay.cpuRow(m.c[i]);
+            double x = toX(m.ts[i]);
+            if (r == null || x < TimelineLayout.GUTTER || x > w) continue;
+            g.fillPolygon(new double[]{x - 3.5, x + 3.5, x}, new double[]{r.y() - 3, r.y() - 3, r.y() + 3}, 3);
+        }
+        EventBlock lost = f.lost();
+        for (int i = 0; i < lost.size; i++) {
+            TimelineLayout.Row r = lay.cpuRow(lost.a[i]);
+            double x = snap(toX(lost.ts[i]));
+            if (r == null || x < TimelineLayout.GUTTER || x > w) continue;
+            g.setStroke(c.get("-ks-lost"));
+            g.setLineWidth(2);
+            g.strokeLine(x, r.y(), x, r.bottom());
+            g.setLineWidth(1);
+            g.setFill(c.get("-ks-lost"));
+            g.fillRect(x - 1, r.y() - 2, 8, 8);
+            g.setFill(c.get("-ks-background"));
+            g.setFont(FONT_BOLD);
+            g.setTextAlign(TextAlignment.CENTER);
+            g.fillText("!", x + 3, r.y() + 2);
+            g.setTextAlign(TextAlignment.LEFT);
+            g.setFont(FONT);
+        }
+    }
+
+    private void drawRuler(GraphicsContext g, TimelineSource s, TimeRange vis, long step, double w) {
+        double y0 = TimelineLayout.OVERVIEW_H, h = TimelineLayout.RULER_H;
+        g.setFill(c.get("-ks-ruler-background"));
+        g.fillRect(0, y0, w, h);
+        g.setStroke(c.get("-ks-tick"));
+        g.setFill(c.get("-ks-text"));
+        g.setFont(FONT);
+        long firstTick = Math.floorDiv(vis.start() - s.traceStart(), step) * step + s.traceStart();
+        for (long t = firstTick; t <= vis.end(); t += step) {
+            double x = snap(toX(t));
+            for (int k = 1; k < 5; k++) { // minor ticks
+                double xm = snap(toX(t + step * k / 5));
+                if (xm >= TimelineLayout.GUTTER) g.strokeLine(xm, y0 + h - 4, xm, y0 + h);
+            }
+            if (x < TimelineLayout.GUTTER) continue;
+            g.strokeLine(x, y0 + 4, x, y0 + h);
+            g.fillText(TimeFormat.format(t - s.traceStart(), step), x + 4, y0 + h / 2 - 1);
+        }
+        g.setFill(c.get("-ks-gutter-background"));
+        g.fillRect(0, y0, TimelineLayout.GUTTER, h);
+        g.setFill(c.get("-ks-text-dim"));
+        g.fillText(fit("@" + TimeFormat.absolute(vis.start()), TimelineLayout.GUTTER - 10), 6, y0 + h / 2 - 1);
+        g.setStroke(c.get("-ks-separator"));
+        g.strokeLine(0, y0 + h - 0.5, w, y0 + h - 0.5);
+        g.strokeLine(TimelineLayout.GUTTER - 0.5, y0, TimelineLayout.GUTTER - 0.5, y0 + h);
+    }
+
+    private void drawOverview(GraphicsContext g, TimelineSource s, TimelineFetcher.Frame f, double w) {
+        double h = TimelineLayout.OVERVIEW_H, px0 = TimelineLayout.GUTTER, pw = plotW();
+        g.setFill(c.get("-ks-ruler-background"));
+        g.fillRect(0, 0, w, h);
+        g.setFill(c.get("-ks-text-dim"));
+        g.fillText("Overview", 12, h / 2);
+        long start = s.traceStart(), dur = s.traceEnd() - s.traceStart();
+        if (f != null && f.overview() != null) {
+            int n = f.overview().length;
+            double rowH = Math.max(1, Math.floor((h - 6) / Math.max(1, n)));
+            for (int i = 0; i < n; i++) {
+                SliceBlock b = f.overview()[i];
+                for (int j = 0; j < b.size; j++) {
+                    double x0 = px0 + (b.ts[j] - start) * pw / dur, x1 = px0 + (b.ts[j] + b.dur[j] - start) * pw / dur;
+                    g.setFill(threadColor(b.utid[j], s.thread(b.utid[j])).deriveColor(0, 0.8, 0.9, 0.85));
+                    g.fillRect(Math.floor(x0), 3 + i * rowH, Math.max(1, Math.floor(x1) - Math.floor(x0)), rowH);
+                }
+            }
+        }
+        TimeRange vis = visible();
+        double vx0 = px0 + (vis.start() - start) * pw / dur, vx1 = px0 + (vis.end() - start) * pw / dur;
+        g.setFill(c.get("-ks-overview-window").deriveColor(0, 1, 1, 0.45));
+        g.fillRect(px0, 0, Math.max(0, vx0 - px0), h);
+        g.fillRect(vx1, 0, Math.max(0, w - vx1), h);
+        g.setStroke(c.get("-ks-selection-edge"));
+        g.strokeRect(snap(vx0), 0.5, Math.max(1, Math.floor(vx1 - vx0)), h - 1);
+        g.setStroke(c.get("-ks-separator"));
+        g.strokeLine(0, h - 0.5, w, h - 0.5);
+        g.strokeLine(px0 - 0.5, 0, px0 - 0.5, h);
+    }
+
+    void drawOverlay() {
+        GraphicsContext g = overlay.getGraphicsContext2D();
+        double w = overlay.getWidth(), h = overlay.getHeight();
+        g.clearRect(0, 0, w, h);
+        TimelineView v = getSkinnable();
+        TimelineSource s = v.getSource();
+        if (s == null) return;
+        TimelineLayout lay = layout();
+        double top = TimelineLayout.OVERVIEW_H, bottom = lay.height();
+        TimeRange selR = v.getSelection().getSelectedRange();
+        if (selR != null) {
+            double x0 = Math.max(TimelineLayout.GUTTER, toX(selR.start())), x1 = Math.min(w, toX(selR.end()));
+            if (x1 > x0) {
+                g.setFill(c.get("-ks-selection-fill"));
+                g.fillRect(x0, top, x1 - x0, bottom - top);
+                g.setStroke(c.get("-ks-selection-edge"));
+                g.strokeLine(snap(x0), top, snap(x0), bottom);
+                g.strokeLine(snap(x1), top, snap(x1), bottom);
+                String label = TimeFormat.duration(selR.duration());
+                double lw = label.length() * 7 + 12, cx = (x0 + x1) / 2, cy = top + TimelineLayout.RULER_H / 2;
+                g.setFill(c.get("-ks-tooltip-background"));
+                g.fillRoundRect(cx - lw / 2, cy - 9, lw, 18, 8, 8);
+                g.setStroke(c.get("-ks-selection-edge"));
+                g.strokeRoundRect(cx - lw / 2 + 0.5, cy - 8.5, lw - 1, 17, 8, 8);
+                g.setFont(FONT_BOLD);
+                g.setFill(c.get("-ks-selection-edge"));
+                g.setTextAlign(TextAlignment.CENTER);
+                g.setTextBaseline(VPos.CENTER);
+                g.fillText(label, cx, cy);
+                g.setTextAlign(TextAlignment.LEFT);
+            }
+        }
+        drawLatency(g, s, lay, w);
+        if (mouseX >= TimelineLayout.GUTTER && mouseY > top && mouseY < bottom) {
+            g.setStroke(c.get("-ks-text-dim"));
+            g.strokeLine(snap(mouseX), top, snap(mouseX), bottom);
+            List<String> lines = hoverLines(s, lay);
+            if (lines != null) drawCard(g, lines, w, h);
+        }
+    }
+
+    /** Wakeup marker, runnable interval and running slice outline for the selected thread. */
+    private void drawLatency(GraphicsContext g, TimelineSource s, TimelineLayout lay, double w) {
+        TimelineFetcher.Frame f = frame;
+        int sel = getSkinnable().getSelection().getSelectedUtid();
+        if (f == null || sel < 0 || f.wakeupUtid() != sel) return;
+        EventBlock wk = f.wakeups();
+        for (int i = 0; i < wk.size; i++) {
+            TimelineLayout.Row r = lay.cpuRow(wk.b[i]);
+            if (r == null) continue;
+            double xw = toX(wk.ts[i]), xr = toX(wk.ts2[i]);
+            if (xr < TimelineLayout.GUTTER || xw > w) continue;
+            double yMid = r.y() + r.laneH() / 2;
+            g.setStroke(c.get("-ks-runnable"));
+            g.setLineWidth(2);
+            g.strokeLine(Math.max(TimelineLayout.GUTTER, xw), yMid, Math.min(w, xr), yMid);
+            g.setLineWidth(1);
+            if (xw >= TimelineLayout.GUTTER) {
+                g.setFill(c.get("-ks-wakeup"));
+                g.fillPolygon(new double[]{xw - 4, xw + 4, xw}, new double[]{r.y() - 1, r.y() - 1, r.y() + 6}, 3);
+                g.setStroke(c.get("-ks-wakeup"));
+                g.strokeLine(snap(xw), r.y(), snap(xw), r.y() + r.laneH());
+            }
+            if (xr - xw > 60) {
+                g.setFill(c.get("-ks-text"));
+                g.setFont(FONT);
+                g.setTextBaseline(VPos.BOTTOM);
+                g.fillText("latency " + TimeFormat.duration(wk.ts2[i] - wk.ts[i]), Math.max(TimelineLayout.GUTTER, xw) + 5, r.y() + r.laneH() / 2 - 1);
+                g.setTextBaseline(VPos.CENTER);
+            }
+        }
+        // outline the selected thread's slices
+        g.setStroke(c.get("-ks-highlight"));
+        List<CpuInfo> cpus = s.cpus();
+        for (int i = 0; i < cpus.size() && i < f.slices().length; i++) {
+            TimelineLayout.Row r = lay.cpuRow(cpus.get(i).cpu());
+            SliceBlock b = f.slices()[i];
+            for (int j = 0; r != null && j < b.size; j++) {
+                if (b.utid[j] != sel) continue;
+                double x0 = Math.max(TimelineLayout.GUTTER, toX(b.ts[j])), x1 = Math.min(w, toX(b.ts[j] + b.dur[j]));
+                if (x1 < TimelineLayout.GUTTER || x0 > w) continue;
+                g.strokeRect(Math.floor(x0) + 0.5, r.y() + 0.5, Math.max(1, Math.floor(x1) - Math.floor(x0) - 1), r.laneH() - 1);
+            }
+        }
+    }
+
+    /** Slice under (x, y) as {row, block, index}, or null. */
+    private Object[] hit(double x, double y) {
+        TimelineFetcher.Frame f = frame;
+        TimelineSource s = getSkinnable().getSource();
+        if (f == null || s == null || x < TimelineLayout.GUTTER) return null;
+        TimelineLayout.Row r = layout().rowAt(y);
+        if (r == null || y >= r.y() + r.laneH()) return null;
+        SliceBlock b = null;
+        if (r.isPinned()) b = f.pinned();
+        else {
+            List<CpuInfo> cpus = s.cpus();
+            for (int i = 0; i < cpus.size(); i++) if (cpus.get(i).cpu() == r.cpu()) b = f.slices()[i];
+        }
+        if (b == null) return null;
+        int idx = b.indexAt(toTime(x));
+        if (idx < 0) { // thin slices: accept a hit within a pixel
+            long tol = (long) Math.ceil(visible().duration() / plotW());
+            idx = b.indexAt(toTime(x) - tol);
+            if (idx < 0) idx = b.indexAt(toTime(x) + tol);
+        }
+        return idx < 0 ? null : new Object[]{r, b, idx};
+    }
+
+    List<String> hoverLines(TimelineSource s, TimelineLayout lay) {
+        Object[] h = hit(mouseX, mouseY);
+        if (h == null) return null;
+        TimelineLayout.Row r = (TimelineLayout.Row) h[0];
+        SliceBlock b = (SliceBlock) h[1];
+        int i = (int) h[2];
+        ThreadInfo ti = s.thread(b.utid[i]);
+        List<String> out = new ArrayList<>();
+        out.add(ti == null ? "utid " + b.utid[i] : "Thread   " + ti.name() + " [" + ti.tid() + "]");
+        if (ti != null) out.add("Process  " + ti.processName() + " [" + ti.pid() + "]");
+        if (!r.isPinned()) out.add("CPU      " + r.cpu());
+        out.add("Start    +" + TimeFormat.duration(b.ts[i] - s.traceStart()));
+        out.add("Duration " + TimeFormat.duration(b.dur[i]) + (b.merged[i] > 1 ? "  (" + b.merged[i] + " slices merged)" : ""));
+        out.add("End      " + ThreadState.label(b.endState[i]));
+        out.add("Latency  " + (b.latency[i] < 0 ? "–" : TimeFormat.duration(b.latency[i])));
+        return out;
+    }
+
+    private void drawCard(GraphicsContext g, List<String> lines, double w, double h) {
+        g.setFont(FONT);
+        double lh = 15, cw = 0;
+        for (String l : lines) cw = Math.max(cw, l.length() * 6.7);
+        cw += 16;
+        double ch = lines.size() * lh + 10;
+        double x = mouseX + 14, y = mouseY + 14;
+        if (x + cw > w) x = mouseX - cw - 8;
+        if (y + ch > h) y = Math.max(0, mouseY - ch - 8);
+        g.setFill(c.get("-ks-tooltip-background"));
+        g.fillRoundRect(x, y, cw, ch, 6, 6);
+        g.setStroke(c.get("-ks-tooltip-border"));
+        g.strokeRoundRect(x + 0.5, y + 0.5, cw - 1, ch - 1, 6, 6);
+        g.setTextBaseline(VPos.TOP);
+        for (int i = 0; i < lines.size(); i++) {
+            g.setFill(i == 0 ? c.get("-ks-text") : c.get("-ks-text-dim"));
+            g.fillText(lines.get(i), x + 8, y + 5 + i * lh);
+        }
+        g.setTextBaseline(VPos.CENTER);
+    }
+
+    /** {@code s} cut with an ellipsis to fit {@code px} at ~6.5 px per character of the 11 px font. */
+    static String fit(String s, double px) {
+        int n = (int) (px / 6.5);
+        if (s.length() <= n) return s;
+        return n < 3 ? "" : s.substring(0, n - 1) + "…";
+    }
+
+    // --- input ----------------------------------------------------------------------------------------------
+
+    /** Zooms by {@code factor} (<1 zooms in) keeping the time under {@code x} fixed. */
+    void zoomAt(double x, double factor) {
+        TraceSelection sel = getSkinnable().getSelection();
+        TimeRange v = visible();
+        long t = toTime(x);
+        long nd = Math.max(MIN_VISIBLE_NS, Math.min(sel.getBounds().duration(), Math.round(v.duration() * factor)));
+        double frac = (x - TimelineLayout.GUTTER) / plotW();
+        long ns = t - Math.round(frac * nd);
+        sel.visibleRangeProperty().set(new TimeRange(ns, ns + nd).clampTo(sel.getBounds()));
+        getSkinnable().fireChange();
+    }
+
+    void panBy(long dt) {
+        TraceSelection sel = getSkinnable().getSelection();
+        TimeRange v = visible();
+        sel.visibleRangeProperty().set(new TimeRange(v.start() + dt, v.end() + dt).clampTo(sel.getBounds()));
+        getSkinnable().fireChange();
+    }
+
+    private void onScroll(ScrollEvent e) {
+        if (getSkinnable().getSource() == null || e.getDeltaY() == 0) return;
+        zoomAt(Math.max(TimelineLayout.GUTTER, e.getX()), Math.exp(-e.getDeltaY() * 0.008));
+        e.consume();
+    }
+
+    private void onKey(KeyEvent e) {
+        if (getSkinnable().getSource() == null) return;
+        double x = mouseX >= TimelineLayout.GUTTER ? mouseX : TimelineLayout.GUTTER + plotW() / 2;
+        long d = visible().duration();
+        TraceSelection sel = getSkinnable().getSelection();
+        switch (e.getCode()) {
+            case W -> zoomAt(x, 0.8);
+            case S -> zoomAt(x, 1.25);
+            case A -> panBy(-Math.max(1, d / 8));
+            case D -> panBy(Math.max(1, d / 8));
+            case P -> {
+                int u = sel.getSelectedUtid();
+                var pin = getSkinnable().pinnedUtidProperty();
+                pin.set(pin.get() == u || u < 0 ? TraceSelection.NONE : u);
+            }
+            case ESCAPE -> {
+                sel.selectedRangeProperty().set(null);
+                sel.selectedUtidProperty().set(TraceSelection.NONE);
+                sel.selectedUpidProperty().set(TraceSelection.NONE);
+                getSkinnable().fireChange();
+            }
+            default -> { return; }
+        }
+        e.consume();
+    }
+
+    private void onPressed(MouseEvent e) {
+        getSkinnable().requestFocus();
+        if (getSkinnable().getSource() == null) return;
+        pressX = e.getX();
+        pressRange = visible();
+        moved = false;
+        if (e.getY() < TimelineLayout.OVERVIEW_H) {
+            drag = Drag.OVERVIEW;
+            centerOverviewAt(e.getX());
+        } else if (e.isShiftDown() || e.getY() < TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H) {
+            drag = Drag.SELECT;
+            selectAnchor = toTime(Math.max(TimelineLayout.GUTTER, e.getX()));
+        } else {
+            drag = Drag.PAN;
+        }
+    }
+
+    private void centerOverviewAt(double x) {
+        TimelineSource s = getSkinnable().getSource();
+        long t = s.traceStart() + Math.round((x - TimelineLayout.GUTTER) * (s.traceEnd() - s.traceStart()) / plotW());
+        TraceSelection sel = getSkinnable().getSelection();
+        long d = visible().duration();
+        sel.visibleRangeProperty().set(new TimeRange(t - d / 2, t - d / 2 + d).clampTo(sel.getBounds()));
+        getSkinnable().fireChange();
+    }
+
+    private void onDragged(MouseEvent e) {
+        mouseX = e.getX(); mouseY = e.getY();
+        if (Math.abs(e.getX() - pressX) > 2) moved = true;
+        TraceSelection sel = getSkinnable().getSelection();
+        switch (drag) {
+            case PAN -> {
+                long dt = Math.round((pressX - e.getX()) * pressRange.duration() / plotW());
+                sel.visibleRangeProperty().set(new TimeRange(pressRange.start() + dt, pressRange.end() + dt).clampTo(sel.getBounds()));
+            }
+            case SELECT -> {
+                if (!moved) return;
+                long t = toTime(Math.max(TimelineLayout.GUTTER, e.getX()));
+                sel.selectedRangeProperty().set(new TimeRange(Math.min(t, selectAnchor), Math.max(t, selectAnchor)));
+            }
+            case OVERVIEW -> centerOverviewAt(e.getX());
+            default -> { }
+        }
+    }
+
+    private void onReleased(MouseEvent e) {
+        TraceSelection sel = getSkinnable().getSelection();
+        if (drag == Drag.PAN && !moved) {
+            Object[] h = hit(e.getX(), e.getY());
+            if (h == null) {
+                sel.selectedUtidProperty().set(TraceSelection.NONE);
+                sel.selectedUpidProperty().set(TraceSelection.NONE);
+            } else {
+                SliceBlock b = (SliceBlock) h[1];
+                int utid = b.utid[(int) h[2]];
+                ThreadInfo ti = getSkinnable().getSource().thread(utid);
+                sel.selectedUtidProperty().set(utid);
+                sel.selectedUpidProperty().set(ti == null ? TraceSelection.NONE : ti.upid());
+            }
+            getSkinnable().fireChange();
+        } else if (drag == Drag.SELECT && !moved) {
+            sel.selectedRangeProperty().set(null);
+            getSkinnable().fireChange();
+        } else if (drag != Drag.NONE && drag != Drag.OVERVIEW) {
+            getSkinnable().fireChange();
+        }
+        drag = Drag.NONE;
+    }
+}
