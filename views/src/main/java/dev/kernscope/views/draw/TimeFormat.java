@@ -21,9 +21,9 @@ public final class TimeFormat {
     public static String format(long ns, long step) {
         String unit;
         double div;
-        if (step < 1_000) { unit = "ns"; div = 1; }
-        else if (step < 1_000_000) { unit = "µs"; div = 1e3; }
-        else if (step < 1_000_000_000) { unit = "ms"; div = 1e6; }
+        if (step < 100) { unit = "ns"; div = 1; }
+        else if (step < 100_000) { unit = "µs"; div = 1e3; }
+        else if (step < 100_000_000) { unit = "ms"; div = 1e6; }
         else { unit = "s"; div = 1e9; }
         int decimals = 0;
         double s = step / div;

@@ -208,7 +208,8 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
         return col;
     }
 
-    void draw() {
+    /** Redraws the frames from the current layout (no relayout); the benchmark times it. */
+    public void draw() {
         long t0 = System.nanoTime();
         GraphicsContext g = canvas.getGraphicsContext2D();
         double W = canvas.getWidth(), H = canvas.getHeight();

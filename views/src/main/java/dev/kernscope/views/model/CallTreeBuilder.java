@@ -18,6 +18,12 @@ public final class CallTreeBuilder {
     private long[] keys = new long[2048];
     private int[] vals = new int[2048];
     private int mask = 2047;
+    /** Distinct stacks seen so far → their leaf node (0 = empty slot). */
+    private long[] stackHash = new long[1024];
+    private int[] stackLeaf = new int[1024];
+    private int[][] stackFrames = new int[1024][];
+    private int stackMask = 1023;
+    private int stacks;
 
     public CallTreeBuilder(FrameTable frames) {
         this.frames = frames;
@@ -33,9 +39,45 @@ public final class CallTreeBuilder {
 
     /** Adds the first {@code len} frames of {@code frameIds}, outermost caller first. */
     public void addStack(int[] frameIds, int len, long weight) {
+        // most samples repeat a stack seen before: find its leaf by the whole stack's hash, skipping the tree walk
+        long h = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < len; i++) h = (h ^ frameIds[i]) * 0x100000001B3L;
+        h ^= len;
+        int slot = mix(h) & stackMask;
+        while (stackLeaf[slot] != 0) {
+            if (stackHash[slot] == h && Arrays.equals(stackFrames[slot], 0, stackFrames[slot].length, frameIds, 0, len)) {
+                self[stackLeaf[slot]] += weight;
+                return;
+            }
+            slot = (slot + 1) & stackMask;
+        }
         int node = 0;
         for (int i = 0; i < len; i++) node = child(node, frameIds[i]);
         self[node] += weight;
+        if (node == 0) return;
+        stackHash[slot] = h;
+        stackLeaf[slot] = node;
+        stackFrames[slot] = Arrays.copyOf(frameIds, len);
+        if (++stacks * 2 > stackLeaf.length) rehashStacks();
+    }
+
+    private void rehashStacks() {
+        long[] oh = stackHash;
+        int[] ol = stackLeaf;
+        int[][] of = stackFrames;
+        int cap = ol.length * 2;
+        stackHash = new long[cap];
+        stackLeaf = new int[cap];
+        stackFrames = new int[cap][];
+        stackMask = cap - 1;
+        for (int i = 0; i < ol.length; i++) {
+            if (ol[i] == 0) continue;
+            int slot = mix(oh[i]) & stackMask;
+            while (stackLeaf[slot] != 0) slot = (slot + 1) & stackMask;
+            stackHash[slot] = oh[i];
+            stackLeaf[slot] = ol[i];
+            stackFrames[slot] = of[i];
+        }
     }
 
     private int child(int p, int f) {
@@ -106,6 +148,29 @@ public final class CallTreeBuilder {
         return finish(true, inv.size, inv.frame, inv.parent, inv.depth, inv.self);
     }
 
+    /** Heavier first; equal weights by frame id so the order is deterministic. Primitive, no boxing. */
+    private static boolean before(int a, int b, long[] tot, int[] fr) {
+        return tot[a] != tot[b] ? tot[a] > tot[b] : fr[a] < fr[b];
+    }
+
+    private static void sortGroup(int[] a, int from, int to, long[] tot, int[] fr) {
+        if (to - from <= 24) {
+            for (int i = from + 1; i < to; i++) {
+                int v = a[i], j = i - 1;
+                while (j >= from && before(v, a[j], tot, fr)) { a[j + 1] = a[j]; j--; }
+                a[j + 1] = v;
+            }
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        sortGroup(a, from, mid, tot, fr);
+        sortGroup(a, mid, to, tot, fr);
+        int[] left = Arrays.copyOfRange(a, from, mid);
+        int i = 0, j = mid, k = from;
+        while (i < left.length && j < to) a[k++] = before(a[j], left[i], tot, fr) ? a[j++] : left[i++];
+        while (i < left.length) a[k++] = left[i++];
+    }
+
     /** Renumbers nodes so siblings are contiguous (heaviest first) and sums totals. */
     private CallTree finish(boolean inverted, int n, int[] fr, int[] par, int[] dep, long[] sf) {
         long[] tot = Arrays.copyOf(sf, n);
@@ -118,26 +183,21 @@ public final class CallTreeBuilder {
         int[] kids = new int[Math.max(acc, 1)];
         int[] fill = Arrays.copyOf(firstKid, n);
         for (int i = 1; i < n; i++) kids[fill[par[i]]++] = i;
-        // BFS renumbering; sort each sibling group by total desc, ties by name for determinism
+        for (int i = 0; i < n; i++) if (count[i] > 1) sortGroup(kids, firstKid[i], firstKid[i] + count[i], tot, fr);
+        // BFS renumbering so siblings are contiguous and parents precede children
         int[] newId = new int[n];
         int[] order = new int[n];
         order[0] = 0;
         int head = 0, tail = 1;
         int[] cStart = new int[n], cCount = new int[n];
-        Integer[] tmp = new Integer[0];
         while (head < tail) {
             int old = order[head];
             newId[old] = head;
             int c = count[old];
             cStart[head] = tail;
             cCount[head] = c;
-            if (c > 0) {
-                if (tmp.length < c) tmp = new Integer[c];
-                for (int j = 0; j < c; j++) tmp[j] = kids[firstKid[old] + j];
-                Arrays.sort(tmp, 0, c, (a, b) -> tot[a] != tot[b] ? Long.compare(tot[b], tot[a])
-                        : frames.name(fr[a]).compareTo(frames.name(fr[b])));
-                for (int j = 0; j < c; j++) order[tail++] = tmp[j];
-            }
+            System.arraycopy(kids, firstKid[old], order, tail, c);
+            tail += c;
             head++;
         }
         int[] nf = new int[n], np = new int[n], nd = new int[n];

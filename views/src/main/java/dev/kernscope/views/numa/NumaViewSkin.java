@@ -262,7 +262,7 @@ public class NumaViewSkin extends SkinBase<NumaView> {
             g.setFill(c.get((k & 1) == 0 ? "-ks-background" : "-ks-panel"));
             g.fillRect(0, y, w, SERIES_H);
             g.setFill(c.get("-ks-text-dim"));
-            g.fillText(fit("N" + s.node() + " " + s.name(), GUTTER - 12), 10, y + 8);
+            g.fillText(fit("N" + s.node() + " " + s.name(), GUTTER - 24), 10, y + 8);
             double max = 0;
             for (int i = 0; i < s.ts().length; i++) if (s.ts()[i] < vis.end()) max = Math.max(max, s.value()[i]);
             Color col = c.get("-ks-series-" + (Hash.of(s.name()) % NumaView.SERIES_COLORS));

@@ -44,6 +44,10 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     private TimelineFetcher.Frame frame;
     private TimelineLayout layout;
     private final Color[] palette = new Color[TimelineView.PALETTE_SIZE];
+    private Color[] colorCache = new Color[0];
+    private Color[] dimCache = new Color[0];
+    private final Canvas overviewCanvas = new Canvas();
+    private SliceBlock[] drawnOverview;
     private final StyleColors c;
 
     private double mouseX = -1, mouseY = -1;
@@ -59,7 +63,8 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         super(view);
         c = view.styleColors();
         placeholder.getStyleClass().add("placeholder");
-        getChildren().addAll(data, overlay, placeholder);
+        getChildren().addAll(overviewCanvas, data, overlay, placeholder);
+        overviewCanvas.setMouseTransparent(true);
         overlay.setMouseTransparent(true);
         TraceSelection sel = view.getSelection();
         InvalidationListener redraw = o -> refresh();
@@ -81,6 +86,9 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
 
     private void readPalette() {
         for (int i = 0; i < palette.length; i++) palette[i] = c.get("-ks-proc-" + i);
+        colorCache = new Color[0];
+        dimCache = new Color[0];
+        drawnOverview = null;
     }
 
     @Override
@@ -89,6 +97,9 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         data.setWidth(w); data.setHeight(h);
         overlay.setWidth(w); overlay.setHeight(h);
         data.relocate(x, y); overlay.relocate(x, y);
+        if (overviewCanvas.getWidth() != w) drawnOverview = null;
+        overviewCanvas.setWidth(w); overviewCanvas.setHeight(TimelineLayout.OVERVIEW_H);
+        overviewCanvas.relocate(x, y);
         layoutInArea(placeholder, x, y, w, h, 0, javafx.geometry.HPos.CENTER, VPos.CENTER);
         if (resized) { if (frame != null) frame = new TimelineFetcher.Frame(frame.source(), frame.from(), frame.to(), frame.nsPerPixel(), frame.slices(), frame.runq(), frame.pinned(), frame.pinnedUtid(), frame.wakeups(), frame.wakeupUtid(), frame.migrations(), frame.lost(), null, 0); refresh(); }
     }
@@ -117,10 +128,26 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
 
     /** Colour of a thread: the process hue from the palette, a brightness shade per thread. */
     Color threadColor(int utid, ThreadInfo info) {
+        if (utid >= 0 && utid < colorCache.length && colorCache[utid] != null) return colorCache[utid];
         int upid = info == null ? utid : info.upid();
         Color base = palette[Hash.mix(upid) % palette.length];
         double shade = 0.82 + 0.3 * ((Hash.mix(utid * 31 + 7) % 8) / 7.0);
-        return base.deriveColor(0, 1, shade, 1);
+        Color col = base.deriveColor(0, 1, shade, 1);
+        if (utid >= 0 && utid < 1 << 22) {
+            if (utid >= colorCache.length) {
+                int n = Math.max(utid + 1, colorCache.length * 2);
+                colorCache = java.util.Arrays.copyOf(colorCache, n);
+                dimCache = java.util.Arrays.copyOf(dimCache, n);
+            }
+            colorCache[utid] = col;
+            dimCache[utid] = col.deriveColor(0, 0.45, 0.6, 1);
+        }
+        return col;
+    }
+
+    private Color dimColor(int utid, ThreadInfo info) {
+        Color col = threadColor(utid, info);
+        return utid >= 0 && utid < dimCache.length && dimCache[utid] != null ? dimCache[utid] : col.deriveColor(0, 0.45, 0.6, 1);
     }
 
     // --- fetch ----------------------------------------------------------------------------------------------
@@ -163,11 +190,16 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         long t0 = System.nanoTime();
         GraphicsContext g = data.getGraphicsContext2D();
         double w = data.getWidth(), h = data.getHeight();
+        g.clearRect(0, 0, w, TimelineLayout.OVERVIEW_H);
         g.setFill(c.get("-ks-background"));
-        g.fillRect(0, 0, w, h);
+        g.fillRect(0, TimelineLayout.OVERVIEW_H, w, h - TimelineLayout.OVERVIEW_H);
         TimelineView v = getSkinnable();
         TimelineSource s = v.getSource();
-        if (s == null) return;
+        if (s == null) {
+            overviewCanvas.getGraphicsContext2D().clearRect(0, 0, w, TimelineLayout.OVERVIEW_H);
+            drawnOverview = null;
+            return;
+        }
         TimelineLayout lay = layout();
         double px0 = TimelineLayout.GUTTER;
         TimeRange vis = visible();
@@ -241,7 +273,10 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.strokeLine(px0 - 0.5, TimelineLayout.OVERVIEW_H, px0 - 0.5, lay.height());
 
         drawRuler(g, s, vis, step, w);
-        drawOverview(g, s, f, w);
+        if (f != null && f.overview() != drawnOverview) {
+            drawOverview(overviewCanvas.getGraphicsContext2D(), s, f, w);
+            drawnOverview = f.overview();
+        }
         lastDrawNanos = System.nanoTime() - t0;
     }
 
@@ -250,6 +285,8 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     private void drawSlices(GraphicsContext g, TimelineSource s, SliceBlock b, double y, double h, int sel, double w) {
         double px0 = TimelineLayout.GUTTER;
         double lastEnd = Double.NEGATIVE_INFINITY;
+        Color runColor = null;
+        double runStart = 0, runEnd = 0;
         for (int i = 0; i < b.size; i++) {
             double x0 = toX(b.ts[i]), x1 = toX(b.ts[i] + b.dur[i]);
             if (x1 < px0 || x0 > w) continue;
@@ -261,16 +298,23 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             if (r <= l) continue;
             lastEnd = r;
             ThreadInfo ti = s.thread(b.utid[i]);
-            Color col = threadColor(b.utid[i], ti);
             boolean dim = sel >= 0 && b.utid[i] != sel;
-            g.setFill(dim ? col.deriveColor(0, 0.45, 0.6, 1) : col);
-            g.fillRect(l, y, r - l, h);
+            Color col = dim ? dimColor(b.utid[i], ti) : threadColor(b.utid[i], ti);
+            if (col == runColor && l == runEnd) {
+                runEnd = r; // adjacent pixels of one colour become one rectangle
+            } else {
+                if (runColor != null) { g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h); }
+                runColor = col; runStart = l; runEnd = r;
+            }
             if (r - l > 36 && ti != null) {
+                g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h);
+                runColor = null;
                 g.setFill(c.get("-ks-background"));
                 String label = fit(ti.name(), r - l - 6);
                 if (!label.isEmpty()) g.fillText(label, l + 3, y + h / 2);
             }
         }
+        if (runColor != null) { g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h); }
     }
 
     private void drawRunq(GraphicsContext g, CounterBlock q, TimelineLayout.Row r) {
@@ -278,6 +322,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         for (int i = 0; i < q.size; i++) max = Math.max(max, q.value[i]);
         g.setFill(c.get("-ks-runq"));
         double w = data.getWidth();
+        double runH = 0, runX0 = 0, runX1 = 0;
         for (int i = 0; i < q.size; i++) {
             if (q.value[i] <= 0) continue;
             double x0 = Math.max(TimelineLayout.GUTTER, Math.floor(toX(q.ts[i])));
@@ -285,8 +330,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             x1 = Math.min(w, Math.max(x1, x0 + 1));
             if (x1 <= TimelineLayout.GUTTER || x0 >= w) continue;
             double hh = Math.max(1, Math.round(r.runqH() * q.value[i] / max));
-            g.fillRect(x0, r.runqY() + r.runqH() - hh, x1 - x0, hh);
+            if (hh == runH && x0 <= runX1) { runX1 = Math.max(runX1, x1); continue; }
+            if (runH > 0) g.fillRect(runX0, r.runqY() + r.runqH() - runH, runX1 - runX0, runH);
+            runH = hh; runX0 = x0; runX1 = x1;
         }
+        if (runH > 0) g.fillRect(runX0, r.runqY() + r.runqH() - runH, runX1 - runX0, runH);
     }
 
     private void drawMarkers(GraphicsContext g, TimelineFetcher.Frame f, TimelineLayout lay, double w) {
@@ -349,6 +397,8 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         double h = TimelineLayout.OVERVIEW_H, px0 = TimelineLayout.GUTTER, pw = plotW();
         g.setFill(c.get("-ks-ruler-background"));
         g.fillRect(0, 0, w, h);
+        g.setFont(FONT);
+        g.setTextBaseline(VPos.CENTER);
         g.setFill(c.get("-ks-text-dim"));
         g.fillText("Overview", 12, h / 2);
         long start = s.traceStart(), dur = s.traceEnd() - s.traceStart();
@@ -359,18 +409,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
                 SliceBlock b = f.overview()[i];
                 for (int j = 0; j < b.size; j++) {
                     double x0 = px0 + (b.ts[j] - start) * pw / dur, x1 = px0 + (b.ts[j] + b.dur[j] - start) * pw / dur;
-                    g.setFill(threadColor(b.utid[j], s.thread(b.utid[j])).deriveColor(0, 0.8, 0.9, 0.85));
+                    g.setFill(threadColor(b.utid[j], s.thread(b.utid[j])));
                     g.fillRect(Math.floor(x0), 3 + i * rowH, Math.max(1, Math.floor(x1) - Math.floor(x0)), rowH);
                 }
             }
         }
-        TimeRange vis = visible();
-        double vx0 = px0 + (vis.start() - start) * pw / dur, vx1 = px0 + (vis.end() - start) * pw / dur;
-        g.setFill(c.get("-ks-overview-window").deriveColor(0, 1, 1, 0.45));
-        g.fillRect(px0, 0, Math.max(0, vx0 - px0), h);
-        g.fillRect(vx1, 0, Math.max(0, w - vx1), h);
-        g.setStroke(c.get("-ks-selection-edge"));
-        g.strokeRect(snap(vx0), 0.5, Math.max(1, Math.floor(vx1 - vx0)), h - 1);
         g.setStroke(c.get("-ks-separator"));
         g.strokeLine(0, h - 0.5, w, h - 0.5);
         g.strokeLine(px0 - 0.5, 0, px0 - 0.5, h);
@@ -385,6 +428,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         if (s == null) return;
         TimelineLayout lay = layout();
         double top = TimelineLayout.OVERVIEW_H, bottom = lay.height();
+        drawOverviewWindow(g, s, w);
         TimeRange selR = v.getSelection().getSelectedRange();
         if (selR != null) {
             double x0 = Math.max(TimelineLayout.GUTTER, toX(selR.start())), x1 = Math.min(w, toX(selR.end()));
@@ -415,6 +459,18 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             List<String> lines = hoverLines(s, lay);
             if (lines != null) drawCard(g, lines, w, h);
         }
+    }
+
+    private void drawOverviewWindow(GraphicsContext g, TimelineSource s, double w) {
+        double h = TimelineLayout.OVERVIEW_H, px0 = TimelineLayout.GUTTER, pw = plotW();
+        long start = s.traceStart(), dur = s.traceEnd() - s.traceStart();
+        TimeRange vis = visible();
+        double vx0 = px0 + (vis.start() - start) * pw / dur, vx1 = px0 + (vis.end() - start) * pw / dur;
+        g.setFill(c.get("-ks-overview-window").deriveColor(0, 1, 1, 0.45));
+        g.fillRect(px0, 0, Math.max(0, vx0 - px0), h - 1);
+        g.fillRect(vx1, 0, Math.max(0, w - vx1), h - 1);
+        g.setStroke(c.get("-ks-selection-edge"));
+        g.strokeRect(snap(vx0), 0.5, Math.max(1, Math.floor(vx1 - vx0)), h - 2);
     }
 
     /** Wakeup marker, runnable interval and running slice outline for the selected thread. */

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Scheduler recording for kernscope: one ring buffer of struct sched_event. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "sched.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Tunables, set by the recorder before load. */
+const volatile __u32 self_tgid = 0;     /* the recorder: its own wakeups and exits are not recorded */
+const volatile __u32 targ_tgid = 0;     /* --pid: only events involving this process (0 = all) */
+const volatile bool filter_cpus = false;
+const volatile __u64 cpu_mask[MAX_CPUS / 64] = {};
+const volatile __u64 wakeup_bytes = 1 << 20; /* wake the consumer once this much is waiting */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* Events the ring buffer could not take, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Keeps struct sched_event in the object's BTF, where the Java mirror's layout test reads it. */
+struct sched_event *unused_sched_event __attribute__((unused));
+
+/* Last run-queue length reported per CPU, so that a sample is sent only on change. */
+__u32 last_runq[MAX_CPUS];
+
+static __always_inline bool cpu_wanted(__u32 cpu)
+{
+	if (!filter_cpus)
+		return true;
+	if (cpu >= MAX_CPUS)
+		return false;
+	return (cpu_mask[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+static __always_inline struct sched_event *reserve(__u64 size)
+{
+	struct sched_event *e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e) {
+		/* never silent: the recorder writes these counts into lost_events */
+		__u32 zero = 0;
+		__u64 *cnt = bpf_map_lookup_elem(&lost, &zero);
+		if (cnt)
+			*cnt += 1;
+	}
+	return e;
+}
+
+static __always_inline void submit(struct sched_event *e)
+{
+	/* no wakeup per record (the consumer would trace itself); force one past the fill threshold */
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* nr_running of the run-queue task p is on if it changed since last reported, else RUNQ_NONE.
+ * The rq is reached through the task's cfs_rq (runqueues is a data symbol, absent without KALLSYMS_ALL). */
+static __always_inline __u32 runq_change(struct task_struct *p, __u32 cpu)
+{
+	struct cfs_rq *cfs;
+	struct rq *rq;
+	__u32 len;
+
+	if (cpu >= MAX_CPUS || !bpf_core_field_exists(cfs->rq))
+		return RUNQ_NONE;
+	cfs = BPF_CORE_READ(p, se.cfs_rq);
+	if (!cfs)
+		return RUNQ_NONE;
+	rq = BPF_CORE_READ(cfs, rq);
+	if (!rq)
+		return RUNQ_NONE;
+	len = BPF_CORE_READ(rq, nr_running);
+	if (last_runq[cpu] == len + 1)
+		return RUNQ_NONE;
+	last_runq[cpu] = len + 1; /* +1 so that the zeroed array never matches */
+	return len;
+}
+
+static __always_inline int on_switch(bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 prev_tgid = BPF_CORE_READ(prev, tgid), next_tgid = BPF_CORE_READ(next, tgid);
+	struct sched_event *e;
+
+	if (!cpu_wanted(cpu))
+		return 0;
+	if (targ_tgid && prev_tgid != targ_tgid && next_tgid != targ_tgid)
+		return 0;
+	/* the recorder switching between its own threads says nothing about anyone else */
+	if (self_tgid && prev_tgid == self_tgid && next_tgid == self_tgid)
+		return 0;
+	e = reserve(SCHED_EVENT_SHORT);
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->type = EV_SWITCH;
+	e->cpu = cpu;
+	e->pid = BPF_CORE_READ(prev, pid);
+	e->tgid = prev_tgid;
+	e->pid2 = BPF_CORE_READ(next, pid);
+	e->tgid2 = next_tgid;
+	e->arg0 = BPF_CORE_READ(prev, prio);
+	e->arg1 = BPF_CORE_READ(next, prio);
+	/* a preempted task stays runnable whatever its state word says */
+	e->state = preempt ? 0 : (BPF_CORE_READ(prev, __state) & 0xfff);
+	e->runq = runq_change(next, cpu);
+	e->runq_cpu = cpu;
+	submit(e);
+	return 0;
+}
+
+static __always_inline int on_wakeup(struct task_struct *p, __u32 type)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u64 cur = bpf_get_current_pid_tgid();
+	__u32 target = BPF_CORE_READ(p, thread_info.cpu);
+	struct sched_event *e;
+
+	if (!cpu_wanted(target))
+		return 0;
+	if (targ_tgid && tgid != targ_tgid)
+		return 0;
+	if (self_tgid && tgid == self_tgid)
+		return 0;
+	e = reserve(SCHED_EVENT_SHORT);
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->type = type;
+	e->cpu = cpu;
+	e->pid = BPF_CORE_READ(p, pid);
+	e->tgid = tgid;
+	e->pid2 = (__u32)cur;
+	e->tgid2 = cur >> 32;
+	e->arg0 = target;
+	e->arg1 = BPF_CORE_READ(p, prio);
+	e->state = 0;
+	e->runq = runq_change(p, target);
+	e->runq_cpu = target;
+	submit(e);
+	return 0;
+}
+
+static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 orig = BPF_CORE_READ(p, thread_info.cpu);
+	struct sched_event *e;
+
+	if (!cpu_wanted(orig) && !cpu_wanted(dest_cpu))
+		return 0;
+	if ((targ_tgid && tgid != targ_tgid) || (self_tgid && tgid == self_tgid))
+		return 0;
+	e = reserve(SCHED_EVENT_SHORT);
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->type = EV_MIGRATE;
+	e->cpu = cpu;
+	e->pid = BPF_CORE_READ(p, pid);
+	e->tgid = tgid;
+	e->pid2 = 0;
+	e->tgid2 = 0;
+	e->arg0 = orig;
+	e->arg1 = dest_cpu;
+	e->state = 0;
+	e->runq = RUNQ_NONE;
+	e->runq_cpu = 0;
+	submit(e);
+	return 0;
+}
+
+/* Lifecycle events are never CPU- or pid-filtered: thread identity must stay right. */
+static __always_inline int on_task(__u32 type, struct task_struct *p, struct task_struct *other,
+				   __u32 old_pid, struct task_struct *comm_of, const char *comm)
+{
+	struct sched_event *e;
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (self_tgid && tgid == self_tgid && type != EV_FORK)
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->type = type;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = BPF_CORE_READ(p, pid);
+	e->tgid = tgid;
+	e->pid2 = other ? BPF_CORE_READ(other, pid) : old_pid;
+	e->tgid2 = other ? BPF_CORE_READ(other, tgid) : 0;
+	e->arg0 = type == EV_EXIT ? BPF_CORE_READ(p, signal, live.counter) == 0 : 0;
+	e->arg1 = 0;
+	e->state = 0;
+	e->runq = RUNQ_NONE;
+	e->runq_cpu = 0;
+	if (comm_of)
+		BPF_CORE_READ_STR_INTO(&e->comm, comm_of, comm);
+	else if (comm)
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
+	else
+		__builtin_memset(e->comm, 0, sizeof(e->comm));
+	submit(e);
+	return 0;
+}
+
+/* tp_btf flavour: preferred (typed arguments, cheapest entry). */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{ return on_switch(preempt, prev, next); }
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(sched_wakeup_btf, struct task_struct *p)
+{ return on_wakeup(p, EV_WAKEUP); }
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
+{ return on_wakeup(p, EV_WAKEUP_NEW); }
+
+SEC("tp_btf/sched_migrate_task")
+int BPF_PROG(sched_migrate_btf, struct task_struct *p, int dest_cpu)
+{ return on_migrate(p, dest_cpu); }
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_fork_btf, struct task_struct *parent, struct task_struct *child)
+{ return on_task(EV_FORK, parent, child, 0, child, NULL); }
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_exec_btf, struct task_struct *p, pid_t old_pid)
+{ return on_task(EV_EXEC, p, NULL, old_pid, p, NULL); }
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_exit_btf, struct task_struct *p)
+{ return on_task(EV_EXIT, p, NULL, 0, NULL, NULL); }
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(task_rename_btf, struct task_struct *p, const char *comm)
+{ return on_task(EV_RENAME, p, NULL, 0, NULL, comm); }
+
+/* raw_tp flavour: fallback where tp_btf does not load (autoload switched by the recorder). */
+SEC("raw_tp/sched_switch")
+int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{ return on_switch(preempt, prev, next); }
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(sched_wakeup_raw, struct task_struct *p)
+{ return on_wakeup(p, EV_WAKEUP); }
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
+{ return on_wakeup(p, EV_WAKEUP_NEW); }
+
+SEC("raw_tp/sched_migrate_task")
+int BPF_PROG(sched_migrate_raw, struct task_struct *p, int dest_cpu)
+{ return on_migrate(p, dest_cpu); }
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sched_fork_raw, struct task_struct *parent, struct task_struct *child)
+{ return on_task(EV_FORK, parent, child, 0, child, NULL); }
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_exec_raw, struct task_struct *p, pid_t old_pid)
+{ return on_task(EV_EXEC, p, NULL, old_pid, p, NULL); }
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_exit_raw, struct task_struct *p)
+{ return on_task(EV_EXIT, p, NULL, 0, NULL, NULL); }
+
+SEC("raw_tp/task_rename")
+int BPF_PROG(task_rename_raw, struct task_struct *p, const char *comm)
+{ return on_task(EV_RENAME, p, NULL, 0, NULL, comm); }

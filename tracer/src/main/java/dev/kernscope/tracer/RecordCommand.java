@@ -1,0 +1,194 @@
+package dev.kernscope.tracer;
+
+import dev.kernscope.storage.TraceWriter;
+import dev.kernscope.tracer.bpf.BpfException;
+import dev.kernscope.tracer.bpf.LibC;
+import dev.kernscope.tracer.bpf.Libbpf;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code kernscope record}: records scheduler activity into a .ktrace file until the duration ends or
+ * SIGINT/SIGTERM arrives. Exit codes: 0 recorded, 1 recording failed, 2 missing privileges or bad usage,
+ * 3 missing kernel or system features. One instance runs once; not thread-safe.
+ */
+@Command(name = "record", mixinStandardHelpOptions = true,
+        description = "Record scheduler activity (switches, wakeups, migrations, run queues) into a .ktrace file.")
+public final class RecordCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "trace file to write")
+    Path output;
+    @Option(names = {"-d", "--duration"}, paramLabel = "SECONDS", description = "stop after this long (default: until Ctrl-C)")
+    double duration;
+    @Option(names = "--cpus", paramLabel = "LIST", description = "record only these CPUs, e.g. 0-3,8")
+    String cpus;
+    @Option(names = "--pid", paramLabel = "PID", description = "record only scheduling that involves this process")
+    int pid;
+    @Option(names = "--buffer", paramLabel = "MB", defaultValue = "16", description = "ring buffer size in MiB (default: ${DEFAULT-VALUE})")
+    int bufferMb;
+    @Option(names = {"-f", "--force"}, description = "overwrite FILE if it exists")
+    boolean force;
+    @Option(names = "--verbose", description = "print attach time, programs, peak memory and libbpf messages")
+    boolean verbose;
+    @Spec
+    CommandSpec spec;
+
+    public static final int OK = 0, FAILED = 1, NO_PRIVILEGE = 2, MISSING_FEATURE = 3;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec != null ? spec.commandLine().getOut() : new PrintWriter(System.out, true);
+        PrintWriter err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
+        String missing = Preflight.check();
+        if (missing != null) {
+            err.println("kernscope record: " + missing);
+            err.flush();
+            return missing.startsWith(Preflight.PRIVILEGE) ? NO_PRIVILEGE : MISSING_FEATURE;
+        }
+        RecordOptions opts;
+        try {
+            opts = RecordOptions.defaults().withBufferMb(bufferMb).withPid(pid).withVerbose(verbose)
+                    .withCmdline(String.join(" ", ProcessHandle.current().info().arguments().orElse(new String[0])));
+            if (cpus != null) opts = opts.withCpus(RecordOptions.parseCpuList(cpus));
+            if (bufferMb < 1 || bufferMb > 512) throw new IllegalArgumentException("--buffer must be 1..512 MiB");
+        } catch (IllegalArgumentException e) {
+            err.println("kernscope record: " + e.getMessage());
+            err.flush();
+            return NO_PRIVILEGE;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<String> reason = new AtomicReference<>("duration");
+        for (String sig : new String[]{"INT", "TERM"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
+                reason.compareAndSet("duration", "signal");
+                stop.countDown();
+            });
+        }
+        try (TraceWriter w = TraceWriter.create(output, force)) {
+            giveToInvokingUser(output);
+            Recorder r;
+            try {
+                r = Recorder.start(opts, w);
+            } catch (BpfException e) {
+                err.println("kernscope record: " + Preflight.explain(e));
+                err.flush();
+                return e.errno() == 1 ? NO_PRIVILEGE : MISSING_FEATURE;
+            }
+            if (verbose) {
+                Recorder.Stats s = r.stats();
+                err.printf("open+load+attach %.1f ms (%s, %d programs: %s)%n", s.attachNs() / 1e6, s.attachMode(),
+                        s.programs().size(), String.join(" ", s.programs()));
+                err.flush();
+            }
+            long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
+            while (!stop.await(100, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() >= deadline) break;
+                if (r.awaitFailure(0)) {
+                    reason.set("error");
+                    break;
+                }
+            }
+            Recorder.Stats s = r.stop(reason.get());
+            double secs = (s.endTs() - s.startTs()) / 1e9;
+            out.printf("recorded %d events, %d slices, %d lost in %.1f s -> %s%n", s.events(), s.slices(), s.lost(),
+                    secs, output);
+            if (verbose) {
+                err.printf("decode %.1f ns/event, writer stalls %d, peak RSS %d MiB%n", s.decodeNsPerEvent(),
+                        s.writerStalls(), s.peakRssBytes() >> 20);
+            }
+            out.flush();
+            err.flush();
+        } catch (IOException e) {
+            err.println("kernscope record: " + e.getMessage());
+            err.flush();
+            return FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FAILED;
+        } finally {
+            giveToInvokingUser(output);
+        }
+        return OK;
+    }
+
+    /** Under sudo, the trace belongs to the user who asked for it, not to root. */
+    static void giveToInvokingUser(Path file) {
+        String uid = System.getenv("SUDO_UID"), gid = System.getenv("SUDO_GID");
+        if (uid == null || gid == null || LibC.geteuid() != 0) return;
+        for (String suffix : new String[]{"", "-wal", "-shm"}) {
+            Path p = Path.of(file + suffix);
+            try {
+                if (Files.exists(p)) {
+                    Files.setAttribute(p, "unix:uid", Integer.parseInt(uid));
+                    Files.setAttribute(p, "unix:gid", Integer.parseInt(gid));
+                }
+            } catch (IOException | RuntimeException e) {
+                // ownership is a courtesy: the trace itself is fine
+            }
+        }
+    }
+
+    /** Checks, before touching BPF, what recording needs; returns one line naming what is missing, or null. */
+    static final class Preflight {
+        static final String PRIVILEGE = "needs root";
+
+        static String check() {
+            if (!privileged()) {
+                return PRIVILEGE + " (or CAP_BPF and CAP_PERFMON) to load BPF programs: run it with sudo";
+            }
+            if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
+                return "kernel BTF is missing (/sys/kernel/btf/vmlinux): use a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8 or newer)";
+            }
+            String rel = ProcFs.read("/proc/sys/kernel/osrelease");
+            if (rel != null && !atLeast(rel.strip(), 5, 8)) {
+                return "kernel " + rel.strip() + " has no BPF ring buffer: kernel 5.8 or newer is needed";
+            }
+            try {
+                Libbpf.load();
+            } catch (UnsatisfiedLinkError e) {
+                return "libbpf.so.1 not found: install libbpf 1.x (Debian/Ubuntu: apt-get install libbpf1; Fedora: dnf install libbpf)";
+            }
+            return null;
+        }
+
+        static String explain(BpfException e) {
+            return switch (e.errno()) {
+                case 1 -> "the kernel refused to load BPF programs (EPERM): " + PRIVILEGE
+                        + " (or CAP_BPF and CAP_PERFMON), and kernel.unprivileged_bpf_disabled/lockdown may forbid it: " + e.getMessage();
+                case 2, 22, 95 -> "this kernel lacks a BPF feature the recorder needs (sched tracepoints, ring buffer or BTF): "
+                        + e.getMessage();
+                default -> e.getMessage();
+            };
+        }
+
+        static boolean privileged() {
+            if (LibC.geteuid() == 0) return true;
+            String cap = ProcFs.status((int) ProcessHandle.current().pid(), "CapEff");
+            if (cap == null) return false;
+            long eff = Long.parseUnsignedLong(cap, 16);
+            return (eff & (1L << 38)) != 0 && (eff & (1L << 39)) != 0; // CAP_PERFMON, CAP_BPF
+        }
+
+        static boolean atLeast(String release, int major, int minor) {
+            try {
+                String[] p = release.split("[.-]");
+                int a = Integer.parseInt(p[0]), b = Integer.parseInt(p[1]);
+                return a > major || (a == major && b >= minor);
+            } catch (RuntimeException e) {
+                return true;
+            }
+        }
+
+        private Preflight() {
+        }
+    }
+}

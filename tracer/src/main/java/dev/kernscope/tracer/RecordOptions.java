@@ -1,0 +1,58 @@
+package dev.kernscope.tracer;
+
+import java.util.BitSet;
+
+/**
+ * What and how to record. Immutable and thread-safe.
+ *
+ * @param cpus     CPUs to record, null for all
+ * @param pid      only events involving this process (tgid), 0 for all
+ * @param bufferMb ring buffer size in MiB (rounded up to a power of two)
+ * @param pollMs   consumer timer: how often the ring buffer is drained when not woken earlier
+ * @param verbose  print attach timings and libbpf messages to stderr
+ * @param cmdline  command line to store in meta('cmdline')
+ */
+public record RecordOptions(BitSet cpus, int pid, int bufferMb, int pollMs, boolean verbose, String cmdline) {
+    public static RecordOptions defaults() {
+        return new RecordOptions(null, 0, 16, 10, false, "");
+    }
+
+    public RecordOptions withCpus(BitSet c) {
+        return new RecordOptions(c, pid, bufferMb, pollMs, verbose, cmdline);
+    }
+
+    public RecordOptions withPid(int p) {
+        return new RecordOptions(cpus, p, bufferMb, pollMs, verbose, cmdline);
+    }
+
+    public RecordOptions withBufferMb(int mb) {
+        return new RecordOptions(cpus, pid, mb, pollMs, verbose, cmdline);
+    }
+
+    public RecordOptions withVerbose(boolean v) {
+        return new RecordOptions(cpus, pid, bufferMb, pollMs, v, cmdline);
+    }
+
+    public RecordOptions withCmdline(String c) {
+        return new RecordOptions(cpus, pid, bufferMb, pollMs, verbose, c);
+    }
+
+    /** Ring buffer bytes: a power of two, at least one page. */
+    public long bufferBytes() {
+        long b = Math.max(4096, (long) bufferMb << 20);
+        return Long.highestOneBit(b - 1) << 1;
+    }
+
+    /** Parses a sysfs-style CPU list such as {@code 0-3,8}. */
+    public static BitSet parseCpuList(String list) {
+        BitSet set = new BitSet();
+        for (String part : list.trim().split(",")) {
+            if (part.isBlank()) continue;
+            String[] r = part.trim().split("-");
+            int a = Integer.parseInt(r[0].trim()), b = r.length > 1 ? Integer.parseInt(r[1].trim()) : a;
+            if (a < 0 || b < a || b >= 1024) throw new IllegalArgumentException("bad CPU range '" + part + "'");
+            set.set(a, b + 1);
+        }
+        return set;
+    }
+}

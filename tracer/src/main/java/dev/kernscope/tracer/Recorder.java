@@ -1,0 +1,371 @@
+package dev.kernscope.tracer;
+
+import com.sun.jna.Memory;
+import dev.kernscope.storage.TraceWriter;
+import dev.kernscope.tracer.bpf.BpfException;
+import dev.kernscope.tracer.bpf.BpfObject;
+import dev.kernscope.tracer.bpf.LibC;
+import dev.kernscope.tracer.bpf.RingBufferReader;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Records scheduler activity into a {@link TraceWriter}: loads and attaches {@code sched.bpf.o}, drains
+ * its ring buffer on a reader thread into {@link EventBatch}es, and turns them into rows on a writer
+ * thread that owns the writer from {@link #start} until {@link #stop} returns. The file is flushed every
+ * 250 ms, so it can be opened while recording.
+ *
+ * <p>Thread-safe: {@link #stop} and {@link #stats} may be called from any thread.
+ */
+public final class Recorder implements AutoCloseable {
+    private static final int BATCH = 4096, POOL = 64;
+    private static final long FLUSH_NS = 250_000_000L, COST_NS = 1_000_000_000L;
+    private static final String[] PROGS = {"sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate",
+            "sched_fork", "sched_exec", "sched_exit", "task_rename"};
+    private static final String OPTIONAL_PROG = "task_rename";
+
+    /** Counters and timings of a recording; a snapshot, immutable. */
+    public record Stats(long events, long slices, long runnables, long migrations, long lost, long writerStalls,
+                        long decodeNs, long startTs, long endTs, long attachNs, String attachMode,
+                        List<String> programs, long peakRssBytes) {
+        public double decodeNsPerEvent() {
+            return events == 0 ? 0 : (double) decodeNs / events;
+        }
+    }
+
+    private final RecordOptions opts;
+    private final TraceWriter writer;
+    private final BpfObject obj;
+    private final RingBufferReader ring;
+    private final int lostFd, statsFd;
+    private final long startTs, attachNs;
+    private final String attachMode;
+    private final ArrayBlockingQueue<EventBatch> free = new ArrayBlockingQueue<>(POOL), full = new ArrayBlockingQueue<>(POOL);
+    private final Thread readerThread, writerThread;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile boolean stopping, readerDone;
+    private volatile String endReason = "stopped";
+    private volatile long endTs;
+    private volatile Throwable failure;
+    private volatile long decoded, decodeNs, writerStalls, lostTotal, peakRss;
+    private SchedModel model; // writer thread only
+
+    private Recorder(RecordOptions opts, TraceWriter writer, BpfObject obj, String attachMode, long startTs,
+                     long attachNs) throws BpfException {
+        this.opts = opts;
+        this.writer = writer;
+        this.obj = obj;
+        this.attachMode = attachMode;
+        this.startTs = startTs;
+        this.attachNs = attachNs;
+        this.ring = new RingBufferReader(obj.mapFd("events"), opts.bufferBytes());
+        this.lostFd = obj.mapFd("lost");
+        int sfd;
+        try {
+            sfd = BpfObject.enableRunTimeStats();
+        } catch (BpfException e) {
+            sfd = -1; // run-time stats are a nicety; recording goes on without them
+        }
+        this.statsFd = sfd;
+        for (int i = 0; i < POOL; i++) free.add(new EventBatch(BATCH));
+        readerThread = new Thread(this::readLoop, "kernscope-ringbuf");
+        writerThread = new Thread(this::writeLoop, "kernscope-writer");
+        readerThread.setDaemon(true);
+        writerThread.setDaemon(true);
+    }
+
+    /**
+     * Loads, configures and attaches the scheduler programs and starts recording into {@code writer}, which
+     * belongs to the recorder's writer thread until {@link #stop} returns.
+     */
+    public static Recorder start(RecordOptions opts, TraceWriter writer) throws BpfException, IOException {
+        LibC.unlimitMemlock();
+        byte[] elf = loadResource("bpf/sched.bpf.o");
+        if (!opts.verbose()) BpfObject.quietLibbpf();
+        long t0 = System.nanoTime();
+        long startTs = LibC.monotonicNs();
+        BpfObject obj = null;
+        String mode = null;
+        BpfException first = null;
+        for (String flavour : new String[]{"btf", "raw"}) {
+            BpfObject o = BpfObject.open("sched", elf);
+            try {
+                configure(o, opts, flavour);
+                o.load();
+                obj = o;
+                mode = flavour.equals("btf") ? "tp_btf" : "raw_tp";
+                break;
+            } catch (BpfException e) {
+                o.close();
+                if (first == null) first = e;
+            }
+        }
+        if (obj == null) throw first;
+        try {
+            String suffix = mode.equals("tp_btf") ? "_btf" : "_raw";
+            for (String p : PROGS) {
+                try {
+                    obj.attach(p + suffix);
+                } catch (BpfException e) {
+                    if (!p.equals(OPTIONAL_PROG)) throw e;
+                }
+            }
+            long attachNs = System.nanoTime() - t0;
+            Recorder r = new Recorder(opts, writer, obj, mode, startTs, attachNs);
+            r.writerThread.start();
+            r.readerThread.start();
+            return r;
+        } catch (BpfException | RuntimeException e) {
+            obj.close();
+            throw e;
+        }
+    }
+
+    private static void configure(BpfObject o, RecordOptions opts, String flavour) throws BpfException {
+        for (String name : o.programNames()) o.setAutoload(name, name.endsWith("_" + flavour));
+        o.setRodata("self_tgid", (int) ProcessHandle.current().pid());
+        o.setRodata("targ_tgid", opts.pid());
+        if (opts.cpus() != null) {
+            o.setRodata("filter_cpus", true);
+            byte[] mask = new byte[1024 / 8];
+            byte[] bits = opts.cpus().toByteArray(); // little-endian bit order, as the u64 array is read
+            System.arraycopy(bits, 0, mask, 0, Math.min(bits.length, mask.length));
+            o.setRodata("cpu_mask", mask);
+        }
+        o.setRodata("wakeup_bytes", opts.bufferBytes() / 4);
+        o.setMaxEntries("events", (int) opts.bufferBytes());
+    }
+
+    static byte[] loadResource(String name) throws IOException {
+        try (InputStream in = Recorder.class.getResourceAsStream(name)) {
+            if (in == null) throw new IOException("BPF object " + name + " is missing from the tracer jar (was it built with clang?)");
+            return in.readAllBytes();
+        }
+    }
+
+    // --- reader thread ----------------------------------------------------------------------------------------
+
+    private EventBatch current;
+    private final RingBufferReader.Sink sink = (buf, off, len) -> {
+        if (current == null || current.full()) {
+            if (current != null) full.add(current); // never blocks: the pool bounds the batches in flight
+            current = free.poll();
+            if (current == null) return false;
+        }
+        current.decode(buf, off, len);
+        return true;
+    };
+
+    private void readLoop() {
+        long wakeBytes = opts.bufferBytes() / 4;
+        try {
+            while (true) {
+                boolean last = stopping; // read before draining so that the final drain sees everything
+                int n = drainOnce();
+                if (last) break;
+                if (current == null) {
+                    writerStalls++; // the writer holds every batch: leave records in the ring, the kernel counts drops
+                    LockSupport.parkNanos(1_000_000);
+                } else if (ring.pending() == 0) {
+                    ring.await(opts.pollMs());
+                } else if (ring.pending() < wakeBytes || n == 0) {
+                    LockSupport.parkNanos(opts.pollMs() * 1_000_000L);
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            readerDone = true;
+        }
+    }
+
+    private int drainOnce() {
+        long t = System.nanoTime();
+        int total = 0, n;
+        do {
+            n = ring.drain(sink, Integer.MAX_VALUE);
+            total += n;
+        } while (n > 0 && current != null && (!current.full() || !free.isEmpty()));
+        if (current != null && current.size > 0) {
+            full.add(current);
+            current = null;
+        }
+        if (current == null) current = free.poll();
+        if (total > 0) {
+            decodeNs += System.nanoTime() - t;
+            decoded += total;
+        }
+        return total;
+    }
+
+    // --- writer thread ----------------------------------------------------------------------------------------
+
+    private void writeLoop() {
+        Memory key = new Memory(4), vals = new Memory(8L * BpfObject.possibleCpus()), info = new Memory(232);
+        long[] lostPrev = new long[BpfObject.possibleCpus()];
+        try {
+            writeFacts();
+            model = new SchedModel(writer, opts.pid(), startTs);
+            model.scanProc(startTs);
+            writer.flush();
+            long lastFlush = System.nanoTime(), lastCost = lastFlush;
+            while (true) {
+                EventBatch b = full.poll(50, TimeUnit.MILLISECONDS);
+                if (b != null) {
+                    model.apply(b);
+                    b.size = 0;
+                    free.add(b);
+                } else if (readerDone && full.isEmpty()) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (now - lastCost >= COST_NS) {
+                    sampleCost(key, vals, info, lostPrev);
+                    lastCost = now;
+                }
+                if (now - lastFlush >= FLUSH_NS) {
+                    model.flushPending();
+                    writer.flush();
+                    lastFlush = now;
+                }
+            }
+            if (failure != null) endReason = "error: " + failure;
+            model.finish(endTs);
+            sampleCost(key, vals, info, lostPrev);
+            writer.meta("lost_events", Long.toString(lostTotal));
+            writer.meta("feature.attach", attachMode);
+            writer.finish(endTs, endReason);
+        } catch (Throwable t) {
+            if (failure == null) failure = t;
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private void writeFacts() throws IOException {
+        String host = ProcFs.read("/proc/sys/kernel/hostname"), rel = ProcFs.read("/proc/sys/kernel/osrelease");
+        writer.meta("hostname", host == null ? "" : host.strip());
+        writer.meta("kernel_release", rel == null ? "" : rel.strip());
+        writer.meta("start_ts", Long.toString(startTs));
+        writer.meta("cmdline", opts.cmdline());
+        writer.meta("feature.attach", attachMode);
+        writer.meta("feature.ringbuf_bytes", Long.toString(opts.bufferBytes()));
+        writer.meta("feature.task_rename", Boolean.toString(obj.attachedPrograms().keySet().stream().anyMatch(p -> p.startsWith(OPTIONAL_PROG))));
+        if (opts.pid() != 0) writer.meta("filter.pid", Integer.toString(opts.pid()));
+        if (opts.cpus() != null) writer.meta("filter.cpus", opts.cpus().toString());
+        String online = ProcFs.read("/sys/devices/system/cpu/online");
+        java.util.BitSet on = online == null ? null : RecordOptions.parseCpuList(online.strip());
+        int cpus = BpfObject.possibleCpus();
+        for (int c = 0; c < cpus; c++) writer.cpu(c, nodeOf(c), on == null || on.get(c));
+        File[] nodes = new File("/sys/devices/system/node").listFiles((d, n) -> n.matches("node\\d+"));
+        writer.meta("cpu_count", Integer.toString(cpus));
+        writer.meta("numa_node_count", Integer.toString(nodes == null || nodes.length == 0 ? 1 : nodes.length));
+    }
+
+    private static int nodeOf(int cpu) {
+        File[] f = new File("/sys/devices/system/cpu/cpu" + cpu).listFiles((d, n) -> n.matches("node\\d+"));
+        return f == null || f.length == 0 ? 0 : Integer.parseInt(f[0].getName().substring(4));
+    }
+
+    private void sampleCost(Memory key, Memory vals, Memory info, long[] lostPrev) throws IOException {
+        long ts = LibC.monotonicNs();
+        try {
+            long[] lost = BpfObject.lookupPerCpuU64(lostFd, 0, key, vals);
+            long sum = 0;
+            for (int c = 0; c < lost.length; c++) {
+                if (lost[c] > lostPrev[c]) writer.lost(ts, c, "ringbuf", lost[c] - lostPrev[c]);
+                lostPrev[c] = lost[c];
+                sum += lost[c];
+            }
+            lostTotal = sum;
+            if (statsFd >= 0) {
+                for (Map.Entry<String, Integer> p : obj.attachedPrograms().entrySet()) {
+                    long[] s = BpfObject.runStats(p.getValue(), info);
+                    writer.bpfProgStats(ts, p.getKey(), s[0], s[1]);
+                }
+            }
+        } catch (BpfException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        long rss = ProcFs.selfMem("VmRSS");
+        peakRss = Math.max(peakRss, ProcFs.selfMem("VmHWM"));
+        writer.tracerCost(ts, ProcFs.selfCpuNs(LibC.clockTicks()), rss, decoded, lostTotal);
+    }
+
+    // --- control ----------------------------------------------------------------------------------------------
+
+    /**
+     * Stops recording: detaches the programs, drains what the ring buffer holds, closes open slices and
+     * finishes the file with {@code reason} as meta('end_reason'). Idempotent; returns the final stats.
+     * The caller still closes the writer.
+     */
+    public Stats stop(String reason) throws IOException {
+        requestStop(reason);
+        try {
+            done.await();
+            readerThread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while finishing the recording", e);
+        }
+        close();
+        if (failure != null) {
+            throw failure instanceof IOException io ? io : new IOException("recording failed: " + failure, failure);
+        }
+        return stats();
+    }
+
+    /** Waits until the recording ends by itself (an error) or {@code timeoutMs} passes; true if it ended. */
+    public boolean awaitFailure(long timeoutMs) throws InterruptedException {
+        return done.await(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    public Stats stats() {
+        long s = model == null ? 0 : model.slices, r = model == null ? 0 : model.runnables,
+                m = model == null ? 0 : model.migrations;
+        return new Stats(decoded, s, r, m, lostTotal, writerStalls, decodeNs, startTs, endTs, attachNs, attachMode,
+                new ArrayList<>(obj.attachedPrograms().keySet()), Math.max(peakRss, ProcFs.selfMem("VmHWM")));
+    }
+
+    private boolean closed;
+
+    private synchronized void requestStop(String reason) {
+        if (stopping) return;
+        endReason = reason;
+        endTs = LibC.monotonicNs();
+        obj.detach();
+        stopping = true;
+    }
+
+    /** Stops if still recording (end_reason 'stopped'), then frees the BPF object and the ring buffer mapping. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        if (!stopping) {
+            requestStop("stopped");
+            try {
+                done.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            readerThread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closed = true;
+        if (statsFd >= 0) LibC.close(statsFd);
+        if (!readerThread.isAlive()) ring.close(); // never unmap under a running reader
+        obj.close();
+    }
+}

@@ -1,0 +1,322 @@
+package dev.kernscope.tracer;
+
+import dev.kernscope.storage.TraceWriter;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Turns decoded scheduler events into trace rows while recording: per-CPU slices (switch-in to
+ * switch-out), runnable intervals (wakeup / wakeup_new / preempted until the next switch-in), migrations,
+ * run-queue samples, and thread/process lifetimes keyed by fresh utids/upids when tids are reused.
+ *
+ * <p>Not thread-safe: it lives on the writer thread with its {@link TraceWriter}.
+ */
+final class SchedModel {
+    /** Run-queue samples of one CPU closer together than this are coalesced (the last one wins). */
+    static final long RUNQ_MIN_GAP_NS = 20_000;
+
+    private static final class Task {
+        int tid, utid, upid;
+        String name;
+        boolean dead, fromScan;
+        int runningCpu = -1;
+        long rTs = -1; // pending runnable interval start, -1 none
+        int rWaker, rTarget, rReason;
+    }
+
+    private static final class Proc {
+        int pid, upid;
+        boolean dead, fromScan;
+    }
+
+    private final TraceWriter w;
+    private final int filterTgid;
+    private final long startTs;
+    private final IntMap<Task> tasks = new IntMap<>();
+    private final IntMap<Proc> procs = new IntMap<>();
+
+    private boolean[] open = new boolean[0], seen = new boolean[0];
+    private long[] sliceTs = new long[0];
+    private int[] sliceTid = new int[0], sliceUtid = new int[0];
+    private long[] runqWrittenTs = new long[0], runqPendingTs = new long[0];
+    private int[] runqWritten = new int[0], runqPending = new int[0];
+
+    long events, slices, runnables, migrations, runqSamples, mismatches;
+
+    SchedModel(TraceWriter w, int filterTgid, long startTs) {
+        this.w = w;
+        this.filterTgid = filterTgid;
+        this.startTs = startTs;
+    }
+
+    /** Registers every process and thread alive now, named from /proc, as existing at {@code ts}. */
+    void scanProc(long ts) throws IOException {
+        File[] dirs = new File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+        if (dirs == null) return;
+        int[] pids = Arrays.stream(dirs).mapToInt(f -> Integer.parseInt(f.getName())).sorted().toArray();
+        for (int pid : pids) {
+            String comm = ProcFs.comm(pid, pid);
+            if (comm == null) continue;
+            String ppid = ProcFs.status(pid, "PPid");
+            Proc parent = ppid == null ? null : procs.get(Integer.parseInt(ppid));
+            Proc p = new Proc();
+            p.pid = pid;
+            p.fromScan = true;
+            p.upid = w.newProcess(pid, comm, ProcFs.cmdline(pid), parent == null ? 0 : parent.upid, ts);
+            procs.put(pid, p);
+            String[] tids = new File("/proc/" + pid + "/task").list();
+            if (tids == null) continue;
+            for (String t : tids) {
+                int tid = Integer.parseInt(t);
+                String name = tid == pid ? comm : ProcFs.comm(pid, tid);
+                if (name == null) continue;
+                Task k = newTask(tid, p.upid, name, ts);
+                k.fromScan = true;
+            }
+        }
+    }
+
+    void apply(EventBatch b) throws IOException {
+        for (int i = 0; i < b.size; i++) {
+            events++;
+            long ts = b.ts[i];
+            switch (b.type[i]) {
+                case SchedEvent.SWITCH -> onSwitch(b, i, ts);
+                case SchedEvent.WAKEUP, SchedEvent.WAKEUP_NEW -> onWakeup(b, i, ts);
+                case SchedEvent.MIGRATE -> {
+                    if (b.pid[i] != 0) {
+                        w.migration(ts, task(b.pid[i], b.tgid[i], ts).utid, b.arg0[i], b.arg1[i]);
+                        migrations++;
+                    }
+                }
+                case SchedEvent.FORK -> onFork(b, i, ts);
+                case SchedEvent.EXEC -> onExec(b, i, ts);
+                case SchedEvent.EXIT -> onExit(b, i, ts);
+                case SchedEvent.RENAME -> rename(task(b.pid[i], b.tgid[i], ts), b.tgid[i], ts, b.comm(i));
+                default -> mismatches++;
+            }
+            if (b.runq[i] != SchedEvent.RUNQ_NONE) runq(b.runqCpu[i], ts, b.runq[i]);
+        }
+    }
+
+    private void onSwitch(EventBatch b, int i, long ts) throws IOException {
+        int c = b.cpu[i], prev = b.pid[i], next = b.pid2[i];
+        ensureCpu(c);
+        if (open[c]) {
+            if (sliceTid[c] == prev) {
+                w.slice(c, sliceTs[c], ts - sliceTs[c], sliceUtid[c], b.state[i], b.arg0[i]);
+                slices++;
+            } else {
+                mismatches++; // switch-outs were lost: the open slice has no known end
+            }
+        } else if (!seen[c] && prev != 0 && wanted(b.tgid[i])) {
+            // it had been running since before the recording started
+            w.slice(c, startTs, ts - startTs, task(prev, b.tgid[i], ts).utid, b.state[i], b.arg0[i]);
+            slices++;
+        }
+        seen[c] = true;
+        if (prev != 0) {
+            Task p = task(prev, b.tgid[i], ts);
+            p.runningCpu = -1;
+            if (b.state[i] == 0 && p.rTs < 0 && !p.dead) pending(p, ts, 0, c, 2);
+        }
+        open[c] = false;
+        if (next != 0) {
+            Task n = task(next, b.tgid2[i], ts);
+            n.runningCpu = c;
+            if (n.rTs >= 0) {
+                w.wakeup(n.rTs, n.utid, n.rWaker, n.rTarget, ts, c, n.rReason);
+                runnables++;
+                n.rTs = -1;
+            }
+            if (wanted(b.tgid2[i])) {
+                open[c] = true;
+                sliceTs[c] = ts;
+                sliceTid[c] = next;
+                sliceUtid[c] = n.utid;
+            }
+        }
+    }
+
+    private void onWakeup(EventBatch b, int i, long ts) throws IOException {
+        Task t = task(b.pid[i], b.tgid[i], ts);
+        if (t.runningCpu >= 0 || t.rTs >= 0) return; // woken before it got off the CPU, or already runnable
+        int waker = b.pid2[i] == 0 ? 0 : task(b.pid2[i], b.tgid2[i], ts).utid;
+        pending(t, ts, waker, b.arg0[i], b.type[i] == SchedEvent.WAKEUP_NEW ? 1 : 0);
+    }
+
+    private void onFork(EventBatch b, int i, long ts) throws IOException {
+        int childTid = b.pid2[i], childTgid = b.tgid2[i];
+        String comm = b.comm(i);
+        Proc proc;
+        if (childTid == childTgid) {
+            Proc old = procs.get(childTgid);
+            if (old != null && old.fromScan && !old.dead) {
+                proc = old; // forked between attach and the /proc scan: already known
+            } else {
+                Proc parent = procs.get(b.tgid[i]);
+                proc = new Proc();
+                proc.pid = childTgid;
+                proc.upid = w.newProcess(childTgid, comm, null, parent == null ? 0 : parent.upid, ts);
+                procs.put(childTgid, proc);
+            }
+        } else {
+            proc = proc(childTgid, ts);
+        }
+        Task old = tasks.get(childTid);
+        if (old != null && old.fromScan && !old.dead) return;
+        newTask(childTid, proc.upid, comm, ts);
+    }
+
+    private void onExec(EventBatch b, int i, long ts) throws IOException {
+        int tid = b.pid[i], oldTid = b.pid2[i];
+        if (oldTid != tid && oldTid != 0) {
+            Task gone = tasks.get(oldTid); // a non-leader thread exec'ed and took the leader's tid
+            if (gone != null && !gone.dead) {
+                w.endThread(gone.utid, ts);
+                gone.dead = true;
+            }
+        }
+        Task t = tasks.get(tid);
+        if (oldTid != tid && (t == null || t.dead)) t = newTask(tid, proc(b.tgid[i], ts).upid, null, ts);
+        rename(t == null ? task(tid, b.tgid[i], ts) : t, b.tgid[i], ts, b.comm(i));
+    }
+
+    private void onExit(EventBatch b, int i, long ts) throws IOException {
+        Task t = tasks.get(b.pid[i]);
+        if (t != null && !t.dead) {
+            w.endThread(t.utid, ts);
+            t.dead = true;
+        }
+        if (b.arg0[i] != 0) {
+            Proc p = procs.get(b.tgid[i]);
+            if (p != null && !p.dead) {
+                w.endProcess(p.upid, ts);
+                p.dead = true;
+            }
+        }
+    }
+
+    private void rename(Task t, int tgid, long ts, String name) throws IOException {
+        if (name.equals(t.name)) return;
+        t.name = name;
+        w.renameThread(t.utid, ts, name);
+        if (t.tid == tgid) w.renameProcess(proc(tgid, ts).upid, name);
+    }
+
+    private void pending(Task t, long ts, int waker, int target, int reason) {
+        t.rTs = ts;
+        t.rWaker = waker;
+        t.rTarget = target;
+        t.rReason = reason;
+    }
+
+    private void runq(int cpu, long ts, int len) throws IOException {
+        ensureCpu(cpu);
+        if (len == runqWritten[cpu]) {
+            runqPendingTs[cpu] = -1;
+        } else if (ts - runqWrittenTs[cpu] >= RUNQ_MIN_GAP_NS) {
+            writeRunq(cpu, ts, len);
+        } else {
+            runqPendingTs[cpu] = ts;
+            runqPending[cpu] = len;
+        }
+    }
+
+    private void writeRunq(int cpu, long ts, int len) throws IOException {
+        w.runqSample(ts, cpu, len);
+        runqSamples++;
+        runqWritten[cpu] = len;
+        runqWrittenTs[cpu] = ts;
+        runqPendingTs[cpu] = -1;
+    }
+
+    /** Writes coalesced run-queue samples still held back; call before each flush. */
+    void flushPending() throws IOException {
+        for (int c = 0; c < runqPendingTs.length; c++) {
+            if (runqPendingTs[c] >= 0 && runqPending[c] != runqWritten[c]) writeRunq(c, runqPendingTs[c], runqPending[c]);
+        }
+    }
+
+    /** Closes what is still open at the end: running slices (end_state -1) and runnable intervals. */
+    void finish(long endTs) throws IOException {
+        flushPending();
+        for (int c = 0; c < open.length; c++) {
+            if (open[c]) {
+                Task t = tasks.get(sliceTid[c]);
+                w.slice(c, sliceTs[c], Math.max(0, endTs - sliceTs[c]), sliceUtid[c], -1, 0);
+                slices++;
+                open[c] = false;
+                if (t != null) t.runningCpu = -1;
+            }
+        }
+        tasks.forEach(t -> {
+            if (t.rTs >= 0) {
+                try {
+                    w.wakeup(t.rTs, t.utid, t.rWaker, t.rTarget, -1, -1, t.rReason);
+                    runnables++;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                t.rTs = -1;
+            }
+        });
+    }
+
+    private boolean wanted(int tgid) {
+        return filterTgid == 0 || tgid == filterTgid;
+    }
+
+    /**
+     * The task now known by {@code tid}. An exited task keeps its utid (it still switches out, wakes its
+     * parent) until a fork hands the tid to a new task.
+     */
+    private Task task(int tid, int tgid, long ts) throws IOException {
+        Task t = tasks.get(tid);
+        if (t != null) return t;
+        Proc p = tgid == 0 ? null : proc(tgid, ts);
+        return newTask(tid, p == null ? 0 : p.upid, ProcFs.comm(tgid, tid), ts);
+    }
+
+    private Proc proc(int pid, long ts) throws IOException {
+        Proc p = procs.get(pid);
+        if (p != null) return p;
+        p = new Proc();
+        p.pid = pid;
+        p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), ProcFs.cmdline(pid), 0, ts);
+        procs.put(pid, p);
+        return p;
+    }
+
+    private Task newTask(int tid, int upid, String name, long ts) throws IOException {
+        Task t = new Task();
+        t.tid = tid;
+        t.upid = upid;
+        t.name = name;
+        t.utid = w.newThread(tid, upid, name, ts);
+        tasks.put(tid, t);
+        return t;
+    }
+
+    private void ensureCpu(int c) {
+        if (c < open.length) return;
+        int n = Math.max(c + 1, 64);
+        open = Arrays.copyOf(open, n);
+        seen = Arrays.copyOf(seen, n);
+        sliceTs = Arrays.copyOf(sliceTs, n);
+        sliceTid = Arrays.copyOf(sliceTid, n);
+        sliceUtid = Arrays.copyOf(sliceUtid, n);
+        int old = runqWritten.length;
+        runqWritten = Arrays.copyOf(runqWritten, n);
+        runqWrittenTs = Arrays.copyOf(runqWrittenTs, n);
+        runqPending = Arrays.copyOf(runqPending, n);
+        runqPendingTs = Arrays.copyOf(runqPendingTs, n);
+        for (int i = old; i < n; i++) {
+            runqWritten[i] = -1;
+            runqWrittenTs[i] = Long.MIN_VALUE / 2;
+            runqPendingTs[i] = -1;
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.kernscope.tracer.symbols;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns kernel and user addresses into {@link Symbol}s: {@code kallsyms} for the kernel, our own ELF reader
+ * for binaries and shared libraries (with Debian's {@code /usr/lib/debug/.build-id} files when installed),
+ * {@code perf-PID.map} files for JIT code. ELF symbol tables are loaded once per build-id (or path, size
+ * and mtime when a file has none) and shared by every process that maps the file.
+ *
+ * <p>Not thread-safe: confine an instance to the thread that drains the ring buffer (or ends the recording).
+ */
+public final class Symbolizer {
+    private static final long PERF_MAP_RECHECK_NS = 1_000_000_000L;
+
+    private final Path procRoot;
+    private final Path perfMapDir;
+    private final Path debugRoot;
+    private KernelSymbols kernel;
+    private final Map<String, Module> modules = new HashMap<>();
+    private final Map<Integer, JitMap> jitMaps = new HashMap<>();
+
+    /** Symbols of one file: the segments that turn file offsets into ELF addresses, and the names. */
+    private record Module(ElfFile segments, ElfSymbols symbols) {}
+
+    private static final class JitMap {
+        long checkedAt;
+        long mtime = Long.MIN_VALUE;
+        PerfMap map;
+    }
+
+    /** The live system: {@code /proc}, {@code /tmp}, {@code /usr/lib/debug}. */
+    public Symbolizer() {
+        this(Path.of("/proc"));
+    }
+
+    public Symbolizer(Path procRoot) {
+        this(procRoot, Path.of("/tmp"), Path.of("/usr/lib/debug"));
+    }
+
+    /**
+     * @param procRoot   where {@code kallsyms} and {@code PID/maps} are read
+     * @param perfMapDir where {@code perf-PID.map} files are looked for (after the process's own {@code /tmp})
+     * @param debugRoot  root of separate debug files ({@code .build-id/xx/rest.debug} below it)
+     */
+    public Symbolizer(Path procRoot, Path perfMapDir, Path debugRoot) {
+        this.procRoot = procRoot;
+        this.perfMapDir = perfMapDir;
+        this.debugRoot = debugRoot;
+    }
+
+    public Path procRoot() {
+        return procRoot;
+    }
+
+    /** Captures a process's executable mappings now (at first sight and after exec). */
+    public ProcessMaps capture(int pid) throws IOException {
+        return ProcessMaps.capture(procRoot, pid);
+    }
+
+    // --- kernel ---------------------------------------------------------------------------------------------
+
+    /** The kernel's symbols, loaded on first use; empty when {@code kallsyms} is unreadable or restricted. */
+    public KernelSymbols kernel() {
+        if (kernel == null) {
+            try {
+                kernel = KernelSymbols.load(procRoot.resolve("kallsyms"));
+            } catch (IOException | RuntimeException e) {
+                kernel = KernelSymbols.empty();
+            }
+        }
+        return kernel;
+    }
+
+    public Symbol resolveKernel(long ip) {
+        return kernel().resolve(ip);
+    }
+
+    /** The running kernel's GNU build-id from {@code /sys/kernel/notes}, or null. */
+    public static String kernelBuildId(Path notes) {
+        try {
+            byte[] b = Files.readAllBytes(notes);
+            ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            int p = 0;
+            while (p + 12 <= b.length) {
+                int namesz = buf.getInt(p), descsz = buf.getInt(p + 4), type = buf.getInt(p + 8);
+                int desc = p + 12 + ((namesz + 3) & ~3);
+                if (namesz < 0 || descsz < 0 || desc + descsz > b.length) return null;
+                if (type == 3 && namesz == 4 && b[p + 12] == 'G' && b[p + 13] == 'N' && b[p + 14] == 'U') {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < descsz; i++) sb.append(String.format("%02x", b[desc + i] & 0xff));
+                    return sb.toString();
+                }
+                p = desc + ((descsz + 3) & ~3);
+            }
+        } catch (IOException | RuntimeException e) {
+            // no notes: the trace just lacks the kernel's build-id
+        }
+        return null;
+    }
+
+    // --- user -----------------------------------------------------------------------------------------------
+
+    /**
+     * Symbolizes a user address of process {@code pid} whose mappings are {@code maps} (null if never
+     * captured). Never null: what no table names becomes {@code module+0xoffset}.
+     */
+    public Symbol resolveUser(ProcessMaps maps, int pid, long ip) {
+        ProcessMaps.Mapping m = maps == null ? null : maps.find(ip);
+        if (m != null && m.isFile()) {
+            Module mod = module(m);
+            long off = ip - m.start() + m.pgoff();
+            long vaddr = mod.segments() == null ? -1 : mod.segments().offsetToVaddr(off);
+            if (vaddr >= 0 && mod.symbols() != null) {
+                int i = mod.symbols().indexOf(vaddr);
+                if (i >= 0) return new Symbol(mod.symbols().name(i), m.path(), FrameKinds.USER, mod.symbols().address(i), true);
+            }
+            long rel = vaddr >= 0 ? vaddr : off;
+            return new Symbol(baseName(m.path()) + "+0x" + Long.toHexString(rel), m.path(), FrameKinds.USER, rel, false);
+        }
+        String jit = jitName(pid, ip);
+        if (jit != null) return new Symbol(jit, "[jit]", FrameKinds.JIT, ip, true);
+        if (m != null && m.path() != null) {
+            long rel = ip - m.start();
+            return new Symbol(m.path() + "+0x" + Long.toHexString(rel), m.path(), FrameKinds.USER, rel, false);
+        }
+        String where = m != null ? "[anon]" : "[unknown]";
+        return new Symbol(where + "+0x" + Long.toHexString(ip), null, FrameKinds.UNKNOWN, ip, false);
+    }
+
+    /** The name a perf map of {@code pid} gives {@code ip}, re-reading the file when it changed; or null. */
+    public String jitName(int pid, long ip) {
+        if (pid <= 0) return null;
+        JitMap j = jitMaps.computeIfAbsent(pid, k -> new JitMap());
+        long now = System.nanoTime();
+        if (j.map == null || now - j.checkedAt > PERF_MAP_RECHECK_NS) {
+            j.checkedAt = now;
+            String file = "perf-" + pid + ".map";
+            for (Path p : new Path[] {procRoot.resolve(Integer.toString(pid)).resolve("root/tmp").resolve(file),
+                    perfMapDir.resolve(file)}) {
+                try {
+                    long mtime = Files.getLastModifiedTime(p).toMillis() ^ Files.size(p);
+                    if (mtime != j.mtime || j.map == null) {
+                        j.map = PerfMap.load(p);
+                        j.mtime = mtime;
+                    }
+                    break;
+                } catch (IOException | RuntimeException e) {
+                    // try the next place; the process may not write a map at all
+                }
+            }
+        }
+        return j.map == null ? null : j.map.lookup(ip);
+    }
+
+    /** Forgets a perf map so that the next lookup re-reads it (at the end of a recording). */
+    public void refreshJit(int pid) {
+        JitMap j = jitMaps.get(pid);
+        if (j != null) j.checkedAt = System.nanoTime() - 2 * PERF_MAP_RECHECK_NS;
+    }
+
+    private Module module(ProcessMaps.Mapping m) {
+        String key = m.buildId() != null ? m.buildId() : m.path() + "|" + fileStamp(m);
+        Module mod = modules.get(key);
+        if (mod == null) {
+            mod = load(m);
+            modules.put(key, mod);
+        }
+        return mod;
+    }
+
+    private static String fileStamp(ProcessMaps.Mapping m) {
+        Path p = m.openPath() != null ? m.openPath() : Path.of(m.path());
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            return a.size() + "|" + a.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private Module load(ProcessMaps.Mapping m) {
+        ElfFile bin = null;
+        for (Path p : new Path[] {m.openPath(), m.deleted() ? null : Path.of(m.path())}) {
+            if (p == null) continue;
+            try {
+                ElfFile f = ElfFile.open(p);
+                // After the process exits its /proc view is gone; a file at the same path counts only if it is
+                // the same build.
+                if (m.buildId() == null || m.buildId().equals(f.buildId())) {
+                    bin = f;
+                    break;
+                }
+            } catch (IOException | RuntimeException e) {
+                // next candidate
+            }
+        }
+        ElfFile dbg = null;
+        if (m.buildId() != null && m.buildId().length() > 2) {
+            Path p = debugRoot.resolve(".build-id").resolve(m.buildId().substring(0, 2))
+                    .resolve(m.buildId().substring(2) + ".debug");
+            try {
+                if (Files.isReadable(p)) dbg = ElfFile.open(p);
+            } catch (IOException | RuntimeException e) {
+                dbg = null;
+            }
+        }
+        if (bin == null && dbg == null) return new Module(null, null);
+        ElfSymbols.Builder b = new ElfSymbols.Builder();
+        try {
+            if (bin != null) bin.addSymbols(b);
+            if (dbg != null) dbg.addSymbols(b);
+        } catch (IOException | RuntimeException e) {
+            // a damaged table: keep what was read
+        }
+        return new Module(bin != null ? bin : dbg, b.build());
+    }
+
+    static String baseName(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash >= 0 ? path.substring(slash + 1) : path;
+    }
+}

@@ -1,0 +1,53 @@
+/**
+ * Symbolization and stack interning: raw instruction pointers from the BPF stack maps become {@code frame}
+ * and {@code stack} rows.
+ *
+ * <h2>Use from the recorder</h2>
+ * <pre>{@code
+ * Symbolizer sym = new Symbolizer();                      // /proc, /tmp, /usr/lib/debug
+ * StackInterner interner = new StackInterner(writer, sym);
+ * interner.processSeen(upid, pid, ts);                    // when the upid is created (captures maps)
+ * interner.processExec(upid, pid, ts);                    // on sched_process_exec
+ * long stackId = interner.intern(upid, pid, kIps, nk, uIps, nu); // per sample, innermost first
+ * writer.stackSample(ts, utid, cpu, stackId, kind, weight, wakerUtid, wakerStackId);
+ * interner.finish(endTs);                                 // before writer.finish(...)
+ * }</pre>
+ *
+ * <h2>Why this design</h2>
+ * <ul>
+ * <li><b>Symbolize at record time, keep the evidence.</b> Frames are stored with names so a trace opens
+ *     anywhere without the binaries, kallsyms or debug files of the traced machine. Beside them the trace
+ *     keeps what re-symbolization would need: every executable mapping with the file's GNU build-id
+ *     ({@code mapping} rows, upid 0 with {@code [kernel.kallsyms]} spanning {@code _stext.._etext} and the
+ *     kernel's build-id from {@code /sys/kernel/notes}) and each frame's {@code rel_pc}: the ELF virtual
+ *     address for user code (what {@code nm}/{@code addr2line -e} take), the offset from {@code _stext} for
+ *     the kernel (stable across KASLR boots of one build), the absolute address for JIT code.</li>
+ * <li><b>A frame is a function, not an address.</b> Flame graphs aggregate by function; keying frames by
+ *     (name, module, kind) keeps the {@code frame} and {@code stack} tables small. Line numbers would need
+ *     DWARF and are out of scope. Unresolved addresses are never dropped: they become
+ *     {@code module+0xoffset} frames ({@code [unknown]+0xADDR} outside any mapping, {@code [anon]+0xADDR}
+ *     in anonymous memory) and are counted in {@code symbols.frames_total} but not
+ *     {@code symbols.frames_resolved}.</li>
+ * <li><b>Return addresses.</b> Every entry but the innermost of a stack is a return address; it is looked up
+ *     at {@code ip - 1} so that a call that is the last instruction of a function is charged to the caller
+ *     (perf does the same).</li>
+ * <li><b>Our own ELF reader.</b> Only load segments, the build-id note and {@code .symtab}/{@code .dynsym}
+ *     are needed; reading them from a memory-mapped file takes a few hundred lines and no native library.
+ *     A mapping's address becomes a file offset ({@code ip - start + pgoff}), then an ELF address through
+ *     the PT_LOAD segment holding that offset: this one rule covers PIE executables, shared libraries and
+ *     fixed-address executables alike. Symbol tables are cached by build-id (else path, size and mtime),
+ *     and Debian's {@code /usr/lib/debug/.build-id/xx/rest.debug} adds the static functions of stripped
+ *     packages when installed. Files are opened through {@code /proc/PID/root} (containers) or
+ *     {@code /proc/PID/map_files} (deleted files) while the process lives; after it exits, only a file
+ *     with the recorded build-id is trusted.</li>
+ * <li><b>JIT code.</b> {@code /tmp/perf-PID.map} (the process's own {@code /tmp} first) names JIT code.
+ *     JVMs often write it only at exit, so frames that fell in anonymous memory are retried at
+ *     {@link dev.kernscope.tracer.symbols.StackInterner#finish} and their frame rows rewritten.</li>
+ * <li><b>No demangling.</b> C++ and Rust names stay mangled: a correct Itanium demangler is not small, and a
+ *     wrong one misleads. The view may demangle for display.</li>
+ * <li><b>The hot path allocates nothing.</b> After an address has been symbolized once, interning a sample
+ *     is two open-addressing lookups per frame on packed longs ((process, generation) and ip; parent stack
+ *     and frame): no strings, no boxing.</li>
+ * </ul>
+ */
+package dev.kernscope.tracer.symbols;

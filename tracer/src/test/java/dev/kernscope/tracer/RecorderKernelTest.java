@@ -1,0 +1,113 @@
+package dev.kernscope.tracer;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+
+import static dev.kernscope.tracer.KernelTestSupport.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Records known workloads on the real kernel and checks what the trace holds. Runs as root only. */
+class RecorderKernelTest {
+    private static final int ROUNDS = 2000;
+    @TempDir
+    static Path dir;
+    static Path kstest;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeBpf();
+        kstest = compileWorkload(dir);
+    }
+
+    @Test
+    void pingPongThreadsShowTheirSwitchesAndWakeEachOther() throws Exception {
+        Path trace = dir.resolve("pingpong.ktrace");
+        String[] tids = new String[1];
+        Recorder.Stats stats = record(trace, RecordOptions.defaults(),
+                () -> tids[0] = run(kstest.toString(), "pingpong", Integer.toString(ROUNDS)));
+        int a = Integer.parseInt(tids[0].split(" ")[0]), b = Integer.parseInt(tids[0].split(" ")[1]);
+        assertThat(stats.lost()).isZero();
+        try (Connection c = open(trace)) {
+            String ua = "(SELECT utid FROM thread WHERE tid = " + a + ")", ub = "(SELECT utid FROM thread WHERE tid = " + b + ")";
+            // both pinned to CPU 1: each round, each thread gets off the CPU exactly once, either blocked in
+            // read (then the other one wakes it) or preempted by the wakeup it just caused
+            for (String u : new String[]{ua, ub}) {
+                String other = u.equals(ua) ? ub : ua;
+                // (plus a few slices around thread start and exit, and the rare preemption by another task)
+                long slices = queryLong(c, "SELECT count(*) FROM sched_slice WHERE utid = " + u);
+                assertThat(slices).isBetween((long) ROUNDS, ROUNDS + 30L);
+                long blocked = queryLong(c, "SELECT count(*) FROM sched_slice WHERE utid = " + u + " AND end_state = 1");
+                long woken = queryLong(c, "SELECT count(*) FROM wakeup WHERE reason = 0 AND utid = " + u + " AND waker_utid = " + other);
+                long preempted = queryLong(c, "SELECT count(*) FROM wakeup WHERE reason = 2 AND utid = " + u);
+                assertThat(woken).isBetween(blocked - 2, blocked + 1);
+                // every slice but the last (exit) and the odd sleep before the loop ends blocked or preempted
+                assertThat(woken + preempted).isBetween(slices - 4, slices);
+            }
+            // a slice of one is followed on CPU 1 by a slice of the other, apart from rare interlopers
+            long handoffs = queryLong(c, "SELECT count(*) FROM (SELECT utid, lead(utid) OVER (ORDER BY ts) AS nxt "
+                    + "FROM sched_slice WHERE cpu = 1) WHERE (utid = " + ua + " AND nxt = " + ub + ") OR (utid = " + ub
+                    + " AND nxt = " + ua + ")");
+            assertThat(handoffs).isBetween(2L * ROUNDS - 40, 2L * ROUNDS + 20);
+            // wakeup -> run latency: positive, and well under a scheduler tick at the median
+            assertThat(queryLong(c, "SELECT min(run_ts - ts) FROM wakeup WHERE utid IN (" + ua + ", " + ub + ") AND reason = 0")).isPositive();
+            assertThat(queryLong(c, "SELECT run_ts - ts FROM wakeup WHERE utid = " + ua + " AND reason = 0 ORDER BY run_ts - ts "
+                    + "LIMIT 1 OFFSET " + ROUNDS / 2)).isLessThan(1_000_000);
+            assertThat(queryLong(c, "SELECT count(*) FROM wakeup WHERE utid = " + ua + " AND reason = 0 AND run_cpu != 1")).isZero();
+            assertThat(queryLong(c, "SELECT coalesce(sum(count), 0) FROM lost_events")).isZero();
+            assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'end_reason'")).containsExactly("duration");
+            assertThat(queryLong(c, "SELECT count(*) FROM runq_sample WHERE cpu = 1 AND len >= 1")).isPositive();
+            assertThat(queryLong(c, "SELECT count(*) FROM tracer_cost")).isPositive();
+            assertThat(queryLong(c, "SELECT count(*) FROM bpf_prog_stats WHERE run_cnt > 0")).isPositive();
+        }
+    }
+
+    @Test
+    void execAndRenameShowBothNamesInOrder() throws Exception {
+        Path trace = dir.resolve("rename.ktrace");
+        String[] pid = new String[1];
+        record(trace, RecordOptions.defaults(), () -> pid[0] = run(kstest.toString(), "rename", "ks-renamed"));
+        try (Connection c = open(trace)) {
+            List<String> names = queryStrings(c, "SELECT name FROM thread_name WHERE utid = (SELECT max(utid) FROM thread "
+                    + "WHERE tid = " + pid[0] + ") ORDER BY ts");
+            assertThat(names).containsSubsequence("kstest", "ks-renamed");
+            assertThat(names.get(names.size() - 1)).isEqualTo("ks-renamed");
+            long execTs = queryLong(c, "SELECT min(ts) FROM thread_name WHERE name = 'kstest' AND utid IN (SELECT utid FROM thread WHERE tid = " + pid[0] + ")");
+            long renameTs = queryLong(c, "SELECT min(ts) FROM thread_name WHERE name = 'ks-renamed'");
+            // the workload sleeps 50 ms between exec and rename
+            assertThat(renameTs - execTs).isBetween(40_000_000L, 500_000_000L);
+            assertThat(queryStrings(c, "SELECT name FROM process WHERE pid = " + pid[0])).contains("ks-renamed");
+            assertThat(queryLong(c, "SELECT count(*) FROM thread WHERE tid = " + pid[0] + " AND end_ts IS NOT NULL")).isPositive();
+        }
+    }
+
+    @Test
+    void affinityChangeShowsAMigrationBetweenTheTwoCpus() throws Exception {
+        Path trace = dir.resolve("migrate.ktrace");
+        String[] pid = new String[1];
+        record(trace, RecordOptions.defaults(), () -> pid[0] = run(kstest.toString(), "migrate"));
+        try (Connection c = open(trace)) {
+            assertThat(queryLong(c, "SELECT count(*) FROM migration WHERE orig_cpu = 0 AND dest_cpu = 1 AND utid IN "
+                    + "(SELECT utid FROM thread WHERE tid = " + pid[0] + ")")).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    void overfullRingBufferCountsLossesAndStillWritesAValidFile() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("perf"), "needs perf (linux-perf) for the load");
+        Path trace = dir.resolve("lossy.ktrace");
+        RecordOptions tiny = new RecordOptions(null, 0, 1, 500, false, "test");
+        Recorder.Stats stats = record(trace, tiny, () -> run("taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", "100000"));
+        assertThat(stats.lost()).isPositive();
+        try (Connection c = open(trace)) {
+            assertThat(queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");
+            assertThat(queryLong(c, "SELECT sum(count) FROM lost_events WHERE source = 'ringbuf'")).isEqualTo(stats.lost());
+            assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'lost_events'")).containsExactly(Long.toString(stats.lost()));
+            assertThat(queryLong(c, "SELECT count(*) FROM sched_slice")).isPositive();
+        }
+    }
+}
