@@ -59,5 +59,8 @@ public final class Schema {
             "CREATE INDEX IF NOT EXISTS stack_sample_ts ON stack_sample(ts)",
             "CREATE INDEX IF NOT EXISTS numa_counter_node ON numa_counter(node, name, ts)",
             "CREATE INDEX IF NOT EXISTS numa_fault_ts ON numa_fault(ts)",
+            "CREATE INDEX IF NOT EXISTS numa_decision_ts ON numa_decision(ts)",
+            "CREATE INDEX IF NOT EXISTS page_migration_ts ON page_migration(ts)",
+            "CREATE INDEX IF NOT EXISTS process_numa_pages_ts ON process_numa_pages(ts)",
             "CREATE INDEX IF NOT EXISTS thread_name_utid ON thread_name(utid, ts)");
 }

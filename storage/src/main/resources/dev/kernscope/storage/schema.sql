@@ -6,7 +6,10 @@
 
 -- Key/value facts about the recording. Keys: schema_version, application ('kernscope'), kernscope_version,
 -- hostname, kernel_release, cpu_count, numa_node_count, clock, start_ts, end_ts, end_reason, cmdline,
--- synthetic, and feature.* flags written by the recorder.
+-- synthetic, and feature.* flags written by the recorder: feature.numa_balancing (on/off/absent),
+-- feature.numa_balancing_mode, feature.sched_numa_tracepoints and feature.mm_migrate_pages
+-- (present/absent/recorded), feature.btf, feature.task_numa_fault (fentry/absent). A feature that is absent
+-- means "not measured", never zero.
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY, -- name of the fact
   value TEXT              -- its value, as text
@@ -199,7 +202,7 @@ CREATE TABLE process_numa_pages (
   ts    INTEGER NOT NULL, -- sample time
   upid  INTEGER NOT NULL, -- process
   node  INTEGER NOT NULL, -- node
-  pages INTEGER NOT NULL  -- pages resident on that node
+  pages INTEGER NOT NULL  -- pages resident on that node, in 4 KiB units (huge pages scaled up)
 );
 
 -- What tracing cost, over time: the recorder's own CPU and memory.
