@@ -201,7 +201,7 @@ public final class SyntheticTrace {
                 int endState = preempted ? 0 : rnd.nextInt(20) == 0 ? 2 : 1;
                 w.slice(c, t, dur, utid[th], endState, 120 - (procOf[th] % 3 == 0 ? 5 : 0));
                 slices++;
-                if (p.stacks()) writeSamples(th, c, t, dur, latency, wakerIdx);
+                if (p.stacks()) writeSamples(th, c, t, dur, prevEnd, latency, wakerIdx);
                 int q = Math.max(0, Math.min(12, runq[c] + rnd.nextInt(3) - 1));
                 if (q != runq[c] || rnd.nextInt(8) == 0) {
                     runq[c] = q;
@@ -226,17 +226,20 @@ public final class SyntheticTrace {
             return -1;
         }
 
-        void writeSamples(int th, int c, long t, long dur, long latency, int waker) throws IOException {
+        void writeSamples(int th, int c, long t, long dur, long blockedSince, long latency, int waker) throws IOException {
             long period = 10_101_010L; // 99 Hz
             long phase = Math.floorMod(-t, period);
             for (long s = t + phase; s < t + dur; s += period) {
                 long[] chain = userStackIds[(procOf[th] + rnd.nextInt(2)) % userStackIds.length];
                 w.stackSample(s, utid[th], c, chain[chain.length - 1], TraceWriter.SAMPLE_ON_CPU, period, 0, 0);
             }
-            if (latency >= 1_000_000) {
+            // Off-CPU: the thread was blocked from its last switch-out until its wakeup (the runnable wait
+            // that follows is scheduler latency, not blocking), recorded when at least 1 ms as the recorder does.
+            long blocked = t - latency - blockedSince;
+            if (blockedSince > START_TS && blocked >= 1_000_000) {
                 long[] k = kernelStackIds[procOf[th] % kernelStackIds.length];
                 long[] wk = userStackIds[procOf[waker] % userStackIds.length];
-                w.stackSample(t - latency, utid[th], c, k[k.length - 1], TraceWriter.SAMPLE_OFF_CPU, latency,
+                w.stackSample(blockedSince, utid[th], c, k[k.length - 1], TraceWriter.SAMPLE_OFF_CPU, blocked,
                         utid[waker], wk[wk.length - 1]);
             }
         }
