@@ -34,6 +34,17 @@ struct sched_event *unused_sched_event __attribute__((unused));
 /* Last run-queue length reported per CPU, so that a sample is sent only on change. */
 __u32 last_runq[MAX_CPUS];
 
+/* tp_btf programs read task fields directly (BTF-typed pointers, CO-RE relocated); raw_tp ones must
+ * go through bpf_probe_read_kernel. btf is a compile-time constant per caller, so one branch remains. */
+#define RD(btf, p, f) ({						\
+	typeof((p)->f) __v;						\
+	if (btf)							\
+		__v = (p)->f;						\
+	else								\
+		bpf_core_read(&__v, sizeof(__v), &(p)->f);		\
+	__v;								\
+})
+
 static __always_inline bool cpu_wanted(__u32 cpu)
 {
 	if (!filter_cpus)
@@ -66,7 +77,7 @@ static __always_inline void submit(struct sched_event *e)
 
 /* nr_running of the run-queue task p is on if it changed since last reported, else RUNQ_NONE.
  * The rq is reached through the task's cfs_rq (runqueues is a data symbol, absent without KALLSYMS_ALL). */
-static __always_inline __u32 runq_change(struct task_struct *p, __u32 cpu)
+static __always_inline __u32 runq_change(bool btf, struct task_struct *p, __u32 cpu)
 {
 	struct cfs_rq *cfs;
 	struct rq *rq;
@@ -74,23 +85,23 @@ static __always_inline __u32 runq_change(struct task_struct *p, __u32 cpu)
 
 	if (cpu >= MAX_CPUS || !bpf_core_field_exists(cfs->rq))
 		return RUNQ_NONE;
-	cfs = BPF_CORE_READ(p, se.cfs_rq);
+	cfs = RD(btf, p, se.cfs_rq);
 	if (!cfs)
 		return RUNQ_NONE;
-	rq = BPF_CORE_READ(cfs, rq);
+	rq = RD(btf, cfs, rq);
 	if (!rq)
 		return RUNQ_NONE;
-	len = BPF_CORE_READ(rq, nr_running);
+	len = RD(btf, rq, nr_running);
 	if (last_runq[cpu] == len + 1)
 		return RUNQ_NONE;
 	last_runq[cpu] = len + 1; /* +1 so that the zeroed array never matches */
 	return len;
 }
 
-static __always_inline int on_switch(bool preempt, struct task_struct *prev, struct task_struct *next)
+static __always_inline int on_switch(bool btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	__u32 prev_tgid = BPF_CORE_READ(prev, tgid), next_tgid = BPF_CORE_READ(next, tgid);
+	__u32 prev_tgid = RD(btf, prev, tgid), next_tgid = RD(btf, next, tgid);
 	struct sched_event *e;
 
 	if (!cpu_wanted(cpu))
@@ -106,26 +117,26 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev, str
 	e->ts = bpf_ktime_get_ns();
 	e->type = EV_SWITCH;
 	e->cpu = cpu;
-	e->pid = BPF_CORE_READ(prev, pid);
+	e->pid = RD(btf, prev, pid);
 	e->tgid = prev_tgid;
-	e->pid2 = BPF_CORE_READ(next, pid);
+	e->pid2 = RD(btf, next, pid);
 	e->tgid2 = next_tgid;
-	e->arg0 = BPF_CORE_READ(prev, prio);
-	e->arg1 = BPF_CORE_READ(next, prio);
+	e->arg0 = RD(btf, prev, prio);
+	e->arg1 = RD(btf, next, prio);
 	/* a preempted task stays runnable whatever its state word says */
-	e->state = preempt ? 0 : (BPF_CORE_READ(prev, __state) & 0xfff);
-	e->runq = runq_change(next, cpu);
+	e->state = preempt ? 0 : (RD(btf, prev, __state) & 0xfff);
+	e->runq = runq_change(btf, next, cpu);
 	e->runq_cpu = cpu;
 	submit(e);
 	return 0;
 }
 
-static __always_inline int on_wakeup(struct task_struct *p, __u32 type)
+static __always_inline int on_wakeup(bool btf, struct task_struct *p, __u32 type)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 tgid = RD(btf, p, tgid);
 	__u64 cur = bpf_get_current_pid_tgid();
-	__u32 target = BPF_CORE_READ(p, thread_info.cpu);
+	__u32 target = RD(btf, p, thread_info.cpu);
 	struct sched_event *e;
 
 	if (!cpu_wanted(target))
@@ -140,24 +151,24 @@ static __always_inline int on_wakeup(struct task_struct *p, __u32 type)
 	e->ts = bpf_ktime_get_ns();
 	e->type = type;
 	e->cpu = cpu;
-	e->pid = BPF_CORE_READ(p, pid);
+	e->pid = RD(btf, p, pid);
 	e->tgid = tgid;
 	e->pid2 = (__u32)cur;
 	e->tgid2 = cur >> 32;
 	e->arg0 = target;
-	e->arg1 = BPF_CORE_READ(p, prio);
+	e->arg1 = RD(btf, p, prio);
 	e->state = 0;
-	e->runq = runq_change(p, target);
+	e->runq = runq_change(btf, p, target);
 	e->runq_cpu = target;
 	submit(e);
 	return 0;
 }
 
-static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
+static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_cpu)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
-	__u32 tgid = BPF_CORE_READ(p, tgid);
-	__u32 orig = BPF_CORE_READ(p, thread_info.cpu);
+	__u32 tgid = RD(btf, p, tgid);
+	__u32 orig = RD(btf, p, thread_info.cpu);
 	struct sched_event *e;
 
 	if (!cpu_wanted(orig) && !cpu_wanted(dest_cpu))
@@ -170,7 +181,7 @@ static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
 	e->ts = bpf_ktime_get_ns();
 	e->type = EV_MIGRATE;
 	e->cpu = cpu;
-	e->pid = BPF_CORE_READ(p, pid);
+	e->pid = RD(btf, p, pid);
 	e->tgid = tgid;
 	e->pid2 = 0;
 	e->tgid2 = 0;
@@ -184,11 +195,11 @@ static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
 }
 
 /* Lifecycle events are never CPU- or pid-filtered: thread identity must stay right. */
-static __always_inline int on_task(__u32 type, struct task_struct *p, struct task_struct *other,
+static __always_inline int on_task(bool btf, __u32 type, struct task_struct *p, struct task_struct *other,
 				   __u32 old_pid, struct task_struct *comm_of, const char *comm)
 {
 	struct sched_event *e;
-	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 tgid = RD(btf, p, tgid);
 
 	if (self_tgid && tgid == self_tgid && type != EV_FORK)
 		return 0;
@@ -198,11 +209,11 @@ static __always_inline int on_task(__u32 type, struct task_struct *p, struct tas
 	e->ts = bpf_ktime_get_ns();
 	e->type = type;
 	e->cpu = bpf_get_smp_processor_id();
-	e->pid = BPF_CORE_READ(p, pid);
+	e->pid = RD(btf, p, pid);
 	e->tgid = tgid;
-	e->pid2 = other ? BPF_CORE_READ(other, pid) : old_pid;
-	e->tgid2 = other ? BPF_CORE_READ(other, tgid) : 0;
-	e->arg0 = type == EV_EXIT ? BPF_CORE_READ(p, signal, live.counter) == 0 : 0;
+	e->pid2 = other ? RD(btf, other, pid) : old_pid;
+	e->tgid2 = other ? RD(btf, other, tgid) : 0;
+	e->arg0 = type == EV_EXIT ? (btf ? p->signal->live.counter : BPF_CORE_READ(p, signal, live.counter)) == 0 : 0;
 	e->arg1 = 0;
 	e->state = 0;
 	e->runq = RUNQ_NONE;
@@ -220,65 +231,65 @@ static __always_inline int on_task(__u32 type, struct task_struct *p, struct tas
 /* tp_btf flavour: preferred (typed arguments, cheapest entry). */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
-{ return on_switch(preempt, prev, next); }
+{ return on_switch(true, preempt, prev, next); }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(sched_wakeup_btf, struct task_struct *p)
-{ return on_wakeup(p, EV_WAKEUP); }
+{ return on_wakeup(true, p, EV_WAKEUP); }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
-{ return on_wakeup(p, EV_WAKEUP_NEW); }
+{ return on_wakeup(true, p, EV_WAKEUP_NEW); }
 
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(sched_migrate_btf, struct task_struct *p, int dest_cpu)
-{ return on_migrate(p, dest_cpu); }
+{ return on_migrate(true, p, dest_cpu); }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_fork_btf, struct task_struct *parent, struct task_struct *child)
-{ return on_task(EV_FORK, parent, child, 0, child, NULL); }
+{ return on_task(true, EV_FORK, parent, child, 0, child, NULL); }
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_exec_btf, struct task_struct *p, pid_t old_pid)
-{ return on_task(EV_EXEC, p, NULL, old_pid, p, NULL); }
+{ return on_task(true, EV_EXEC, p, NULL, old_pid, p, NULL); }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_exit_btf, struct task_struct *p)
-{ return on_task(EV_EXIT, p, NULL, 0, NULL, NULL); }
+{ return on_task(true, EV_EXIT, p, NULL, 0, NULL, NULL); }
 
 SEC("tp_btf/task_rename")
 int BPF_PROG(task_rename_btf, struct task_struct *p, const char *comm)
-{ return on_task(EV_RENAME, p, NULL, 0, NULL, comm); }
+{ return on_task(true, EV_RENAME, p, NULL, 0, NULL, comm); }
 
 /* raw_tp flavour: fallback where tp_btf does not load (autoload switched by the recorder). */
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
-{ return on_switch(preempt, prev, next); }
+{ return on_switch(false, preempt, prev, next); }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(sched_wakeup_raw, struct task_struct *p)
-{ return on_wakeup(p, EV_WAKEUP); }
+{ return on_wakeup(false, p, EV_WAKEUP); }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
-{ return on_wakeup(p, EV_WAKEUP_NEW); }
+{ return on_wakeup(false, p, EV_WAKEUP_NEW); }
 
 SEC("raw_tp/sched_migrate_task")
 int BPF_PROG(sched_migrate_raw, struct task_struct *p, int dest_cpu)
-{ return on_migrate(p, dest_cpu); }
+{ return on_migrate(false, p, dest_cpu); }
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_fork_raw, struct task_struct *parent, struct task_struct *child)
-{ return on_task(EV_FORK, parent, child, 0, child, NULL); }
+{ return on_task(false, EV_FORK, parent, child, 0, child, NULL); }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(sched_exec_raw, struct task_struct *p, pid_t old_pid)
-{ return on_task(EV_EXEC, p, NULL, old_pid, p, NULL); }
+{ return on_task(false, EV_EXEC, p, NULL, old_pid, p, NULL); }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(sched_exit_raw, struct task_struct *p)
-{ return on_task(EV_EXIT, p, NULL, 0, NULL, NULL); }
+{ return on_task(false, EV_EXIT, p, NULL, 0, NULL, NULL); }
 
 SEC("raw_tp/task_rename")
 int BPF_PROG(task_rename_raw, struct task_struct *p, const char *comm)
-{ return on_task(EV_RENAME, p, NULL, 0, NULL, comm); }
+{ return on_task(false, EV_RENAME, p, NULL, 0, NULL, comm); }

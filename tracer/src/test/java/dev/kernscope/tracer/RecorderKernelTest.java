@@ -57,7 +57,7 @@ class RecorderKernelTest {
             assertThat(queryLong(c, "SELECT min(run_ts - ts) FROM wakeup WHERE utid IN (" + ua + ", " + ub + ") AND reason = 0")).isPositive();
             assertThat(queryLong(c, "SELECT run_ts - ts FROM wakeup WHERE utid = " + ua + " AND reason = 0 ORDER BY run_ts - ts "
                     + "LIMIT 1 OFFSET " + ROUNDS / 2)).isLessThan(1_000_000);
-            assertThat(queryLong(c, "SELECT count(*) FROM wakeup WHERE utid = " + ua + " AND reason = 0 AND run_cpu != 1")).isZero();
+            assertThat(queryLong(c, "SELECT count(*) FROM wakeup WHERE utid = " + ua + " AND waker_utid = " + ub + " AND run_cpu != 1")).isZero();
             assertThat(queryLong(c, "SELECT coalesce(sum(count), 0) FROM lost_events")).isZero();
             assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'end_reason'")).containsExactly("duration");
             assertThat(queryLong(c, "SELECT count(*) FROM runq_sample WHERE cpu = 1 AND len >= 1")).isPositive();
