@@ -33,7 +33,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
     String cpus;
     @Option(names = "--pid", paramLabel = "PID", description = "record only scheduling that involves this process")
     int pid;
-    @Option(names = "--buffer", paramLabel = "MB", defaultValue = "16", description = "ring buffer size in MiB (default: ${DEFAULT-VALUE})")
+    @Option(names = "--buffer", paramLabel = "MB", defaultValue = "64", description = "ring buffer size in MiB (default: ${DEFAULT-VALUE})")
     int bufferMb;
     @Option(names = {"-f", "--force"}, description = "overwrite FILE if it exists")
     boolean force;

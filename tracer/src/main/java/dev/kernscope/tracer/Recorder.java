@@ -27,8 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Thread-safe: {@link #stop} and {@link #stats} may be called from any thread.
  */
 public final class Recorder implements AutoCloseable {
-    private static final int BATCH = 4096, POOL = 64;
+    private static final int BATCH = 4096, POOL = 32;
     private static final long FLUSH_NS = 250_000_000L, COST_NS = 1_000_000_000L;
+    /** Kernel run-time accounting costs two clock reads per program run, so it is on only in windows. */
+    private static final long PROG_STATS_WINDOW_NS = 100_000_000L, PROG_STATS_PERIOD_NS = 2_000_000_000L;
     private static final String[] PROGS = {"sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate",
             "sched_fork", "sched_exec", "sched_exit", "task_rename"};
     private static final String OPTIONAL_PROG = "task_rename";
@@ -46,7 +48,7 @@ public final class Recorder implements AutoCloseable {
     private final TraceWriter writer;
     private final BpfObject obj;
     private final RingBufferReader ring;
-    private final int lostFd, statsFd;
+    private final int lostFd;
     private final long startTs, attachNs;
     private final String attachMode;
     private final ArrayBlockingQueue<EventBatch> free = new ArrayBlockingQueue<>(POOL), full = new ArrayBlockingQueue<>(POOL);
@@ -69,13 +71,6 @@ public final class Recorder implements AutoCloseable {
         this.attachNs = attachNs;
         this.ring = new RingBufferReader(obj.mapFd("events"), opts.bufferBytes());
         this.lostFd = obj.mapFd("lost");
-        int sfd;
-        try {
-            sfd = BpfObject.enableRunTimeStats();
-        } catch (BpfException e) {
-            sfd = -1; // run-time stats are a nicety; recording goes on without them
-        }
-        this.statsFd = sfd;
         for (int i = 0; i < POOL; i++) free.add(new EventBatch(BATCH));
         readerThread = new Thread(this::readLoop, "kernscope-ringbuf");
         writerThread = new Thread(this::writeLoop, "kernscope-writer");
@@ -141,7 +136,8 @@ public final class Recorder implements AutoCloseable {
             System.arraycopy(bits, 0, mask, 0, Math.min(bits.length, mask.length));
             o.setRodata("cpu_mask", mask);
         }
-        o.setRodata("wakeup_bytes", opts.bufferBytes() / 4);
+        // per CPU: a quarter of the buffer shared among the CPUs; the consumer's timer does the rest
+        o.setRodata("wakeup_bytes", Math.max(64 << 10, opts.bufferBytes() / 4 / Math.max(1, BpfObject.possibleCpus())));
         o.setMaxEntries("events", (int) opts.bufferBytes());
     }
 
@@ -167,12 +163,17 @@ public final class Recorder implements AutoCloseable {
 
     private void readLoop() {
         long wakeBytes = opts.bufferBytes() / 4;
+        // no wakeup preemption: the reader waits its turn instead of interrupting the recorded workload
+        LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 0);
         try {
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
                 int n = drainOnce();
-                if (last) break;
-                if (current == null) {
+                // the final drain empties the ring, waiting for the writer to return batches if need be
+                if (last && (ring.pending() == 0 || done.getCount() == 0)) break;
+                if (last) {
+                    if (current == null) LockSupport.parkNanos(1_000_000);
+                } else if (current == null) {
                     writerStalls++; // the writer holds every batch: leave records in the ring, the kernel counts drops
                     LockSupport.parkNanos(1_000_000);
                 } else if (ring.pending() == 0) {
@@ -212,12 +213,15 @@ public final class Recorder implements AutoCloseable {
     private void writeLoop() {
         Memory key = new Memory(4), vals = new Memory(8L * BpfObject.possibleCpus()), info = new Memory(232);
         long[] lostPrev = new long[BpfObject.possibleCpus()];
+        int statsFd = -1;
         try {
+            // SQLite work is the bulk of the helper's CPU: let the workload and the reader go first
+            LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 10);
             writeFacts();
-            model = new SchedModel(writer, opts.pid(), startTs);
+            model = new SchedModel(writer, opts.pid(), (int) ProcessHandle.current().pid(), startTs);
             model.scanProc(startTs);
             writer.flush();
-            long lastFlush = System.nanoTime(), lastCost = lastFlush;
+            long lastFlush = System.nanoTime(), lastCost = lastFlush, nextStats = lastFlush, statsOff = 0;
             while (true) {
                 EventBatch b = full.poll(50, TimeUnit.MILLISECONDS);
                 if (b != null) {
@@ -228,8 +232,17 @@ public final class Recorder implements AutoCloseable {
                     break;
                 }
                 long now = System.nanoTime();
+                if (statsFd < 0 && now >= nextStats) {
+                    statsFd = enableProgStats();
+                    statsOff = now + PROG_STATS_WINDOW_NS;
+                    nextStats = now + PROG_STATS_PERIOD_NS;
+                } else if (statsFd >= 0 && now >= statsOff) {
+                    sampleProgStats(info);
+                    LibC.close(statsFd);
+                    statsFd = -1;
+                }
                 if (now - lastCost >= COST_NS) {
-                    sampleCost(key, vals, info, lostPrev);
+                    sampleCost(key, vals, lostPrev);
                     lastCost = now;
                 }
                 if (now - lastFlush >= FLUSH_NS) {
@@ -240,13 +253,15 @@ public final class Recorder implements AutoCloseable {
             }
             if (failure != null) endReason = "error: " + failure;
             model.finish(endTs);
-            sampleCost(key, vals, info, lostPrev);
+            sampleCost(key, vals, lostPrev);
+            if (statsFd >= 0) sampleProgStats(info);
             writer.meta("lost_events", Long.toString(lostTotal));
             writer.meta("feature.attach", attachMode);
             writer.finish(endTs, endReason);
         } catch (Throwable t) {
             if (failure == null) failure = t;
         } finally {
+            if (statsFd >= 0) LibC.close(statsFd);
             done.countDown();
         }
     }
@@ -276,7 +291,28 @@ public final class Recorder implements AutoCloseable {
         return f == null || f.length == 0 ? 0 : Integer.parseInt(f[0].getName().substring(4));
     }
 
-    private void sampleCost(Memory key, Memory vals, Memory info, long[] lostPrev) throws IOException {
+    private static int enableProgStats() {
+        try {
+            return BpfObject.enableRunTimeStats();
+        } catch (BpfException e) {
+            return -1; // run-time stats are a nicety; recording goes on without them
+        }
+    }
+
+    /** Cumulative run time and count per program: only runs inside the stats windows add to them. */
+    private void sampleProgStats(Memory info) throws IOException {
+        long ts = LibC.monotonicNs();
+        try {
+            for (Map.Entry<String, Integer> p : obj.attachedPrograms().entrySet()) {
+                long[] s = BpfObject.runStats(p.getValue(), info);
+                writer.bpfProgStats(ts, p.getKey(), s[0], s[1]);
+            }
+        } catch (BpfException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private void sampleCost(Memory key, Memory vals, long[] lostPrev) throws IOException {
         long ts = LibC.monotonicNs();
         try {
             long[] lost = BpfObject.lookupPerCpuU64(lostFd, 0, key, vals);
@@ -287,12 +323,6 @@ public final class Recorder implements AutoCloseable {
                 sum += lost[c];
             }
             lostTotal = sum;
-            if (statsFd >= 0) {
-                for (Map.Entry<String, Integer> p : obj.attachedPrograms().entrySet()) {
-                    long[] s = BpfObject.runStats(p.getValue(), info);
-                    writer.bpfProgStats(ts, p.getKey(), s[0], s[1]);
-                }
-            }
         } catch (BpfException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -364,7 +394,6 @@ public final class Recorder implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closed = true;
-        if (statsFd >= 0) LibC.close(statsFd);
         if (!readerThread.isAlive()) ring.close(); // never unmap under a running reader
         obj.close();
     }
