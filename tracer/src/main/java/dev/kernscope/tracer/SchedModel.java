@@ -34,6 +34,7 @@ final class SchedModel {
 
     private static final class Proc {
         int pid, upid;
+        String cmdline;
         boolean dead, fromScan;
     }
 
@@ -72,7 +73,8 @@ final class SchedModel {
             Proc p = new Proc();
             p.pid = pid;
             p.fromScan = true;
-            p.upid = w.newProcess(pid, comm, ProcFs.cmdline(pid), parent == null ? 0 : parent.upid, ts);
+            p.cmdline = ProcFs.cmdline(pid);
+            p.upid = w.newProcess(pid, comm, p.cmdline, parent == null ? 0 : parent.upid, ts);
             procs.put(pid, p);
             String[] tids = new File("/proc/" + pid + "/task").list();
             if (tids == null) continue;
@@ -191,7 +193,8 @@ final class SchedModel {
                 Proc parent = procs.get(b.tgid[i]);
                 proc = new Proc();
                 proc.pid = childTgid;
-                proc.upid = w.newProcess(childTgid, comm, null, parent == null ? 0 : parent.upid, ts);
+                proc.cmdline = parent == null ? null : parent.cmdline; // a fork runs its parent's program until it execs
+                proc.upid = w.newProcess(childTgid, comm, proc.cmdline, parent == null ? 0 : parent.upid, ts);
                 procs.put(childTgid, proc);
             }
         } else {
@@ -214,6 +217,14 @@ final class SchedModel {
         Task t = tasks.get(tid);
         if (oldTid != tid && (t == null || t.dead)) t = newTask(tid, proc(b.tgid[i], ts).upid, null, ts);
         rename(t == null ? task(tid, b.tgid[i], ts) : t, b.tgid[i], ts, b.comm(i));
+        // The event carries no arguments; they are in /proc until the process execs again or exits, and
+        // events reach this thread within one poll period, so most processes, short-lived ones aside, get theirs.
+        Proc p = proc(b.tgid[i], ts);
+        String cmdline = ProcFs.cmdline(p.pid);
+        if (cmdline != null && !cmdline.equals(p.cmdline)) {
+            p.cmdline = cmdline;
+            w.setProcessCmdline(p.upid, cmdline);
+        }
     }
 
     private void onExit(EventBatch b, int i, long ts) throws IOException {
@@ -317,6 +328,17 @@ final class SchedModel {
         });
     }
 
+    /** The utid of the thread now known by {@code tid}, 0 if none (for events of other sources). */
+    int utidOf(int tid) {
+        Task t = tasks.get(tid);
+        return t == null ? 0 : t.utid;
+    }
+
+    /** The upid of process {@code pid}, registering it from /proc at {@code ts} if it is new. */
+    int upidOf(int pid, long ts) throws IOException {
+        return proc(pid, ts).upid;
+    }
+
     private boolean wanted(int tgid) {
         return filterTgid == 0 || tgid == filterTgid;
     }
@@ -337,7 +359,8 @@ final class SchedModel {
         if (p != null) return p;
         p = new Proc();
         p.pid = pid;
-        p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), ProcFs.cmdline(pid), 0, ts);
+        p.cmdline = ProcFs.cmdline(pid);
+        p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), p.cmdline, 0, ts);
         procs.put(pid, p);
         return p;
     }
