@@ -14,7 +14,7 @@ import java.util.BitSet;
  */
 public record RecordOptions(BitSet cpus, int pid, int bufferMb, int pollMs, boolean verbose, String cmdline) {
     public static RecordOptions defaults() {
-        return new RecordOptions(null, 0, 16, 10, false, "");
+        return new RecordOptions(null, 0, 64, 50, false, "");
     }
 
     public RecordOptions withCpus(BitSet c) {
