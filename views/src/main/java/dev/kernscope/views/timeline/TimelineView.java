@@ -6,10 +6,12 @@ import dev.kernscope.views.model.TraceSelection;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.css.CssMetaData;
@@ -24,7 +26,9 @@ import javafx.scene.control.Skin;
  *
  * <p>Input: wheel zooms around the pointer; W/S zoom, A/D pan; drag pans; shift-drag or drag on the ruler
  * selects a time range; drag/click on the overview moves the window; click selects a thread (all its slices are
- * highlighted); P pins the selected thread above the CPUs; Esc clears the selection.
+ * highlighted); P pins the selected thread above the CPUs; Esc clears the selection. When the CPU lanes do not
+ * fit they scroll vertically (shift+wheel, wheel over the lane names, scroll bar, Up/Down, PageUp/PageDown,
+ * Home/End); node headers stick to the top, and lanes off screen are neither fetched nor drawn.
  *
  * <p>Confined to the FX thread.
  */
@@ -44,6 +48,7 @@ public class TimelineView extends Control implements StyleColors.Owner {
     private final Consumer<TraceSelection> onChange;
     private final ObjectProperty<TimelineSource> source = new SimpleObjectProperty<>(this, "source");
     private final IntegerProperty pinnedUtid = new SimpleIntegerProperty(this, "pinnedUtid", TraceSelection.NONE);
+    private final DoubleProperty laneScroll = new SimpleDoubleProperty(this, "laneScroll", 0);
     final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
     private final StyleColors colors = new StyleColors(this, CSS);
 
@@ -73,6 +78,13 @@ public class TimelineView extends Control implements StyleColors.Owner {
 
     /** Thread shown in its own lane above the CPUs, or {@link TraceSelection#NONE}. */
     public IntegerProperty pinnedUtidProperty() { return pinnedUtid; }
+
+    /**
+     * How far the CPU lanes are scrolled up, in px (0 = the first node at the top). The skin clamps it to the
+     * content once laid out; the user changes it with shift+wheel, the wheel over the lane names, the scroll bar,
+     * Up/Down, PageUp/PageDown and Home/End.
+     */
+    public DoubleProperty laneScrollProperty() { return laneScroll; }
 
     /** True while a fetch for the current window is in flight; snapshots wait for it to turn false. */
     public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
