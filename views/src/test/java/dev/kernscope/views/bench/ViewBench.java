@@ -109,6 +109,16 @@ public final class ViewBench {
             agg[rep] = (System.nanoTime() - t0) / 1e6;
         }
         CallTree tree = data.topDown();
+        // the same tree as storage's FlameTree hands it over: pre-order arrays, siblings by name
+        int[][] pre = new int[2][];
+        long[][] preW = new long[2][];
+        preOrder(tree, pre, preW);
+        double[] given = new double[7];
+        for (int rep = 0; rep < given.length; rep++) {
+            long t0 = System.nanoTime();
+            CallTree.of(ft, false, pre[0], pre[1], preW[0], preW[1]);
+            given[rep] = (System.nanoTime() - t0) / 1e6;
+        }
         long t1 = System.nanoTime();
         last.buildInverted();
         double inverted = (System.nanoTime() - t1) / 1e6;
@@ -137,10 +147,35 @@ public final class ViewBench {
           .append("| step | median | p99 / max | target |\n|---|---|---|---|\n")
           .append(row("build top-down tree (addStack ×1 M + build)", build, "< 300 ms"))
           .append(row("build from the same data pre-aggregated as (stack, weight) rows", agg, "–"))
+          .append(row("`CallTree.of` the aggregated tree (pre-order arrays, as storage's `FlameTree`)", given, "< 300 ms"))
           .append(String.format(Locale.ROOT, "| build bottom-up tree from the same builder | %.1f ms | – | – |%n", inverted))
           .append(row("layout at 1280 px (background thread)", layout, "–"))
           .append(redraw.rows("redraw 1280×720 (FX-thread work per frame)", "pulse interval during redraws", "< 16 ms"))
           .append('\n');
+    }
+
+    /** Pre-order parent/frame/self/total arrays of {@code t}, children ordered by name like storage's FlameTree. */
+    private static void preOrder(CallTree t, int[][] ints, long[][] longs) {
+        int n = t.size();
+        int[] parent = new int[n], frame = new int[n], at = new int[n], stack = new int[n], from = new int[n];
+        long[] self = new long[n], total = new long[n];
+        int sp = 0, k = 0;
+        stack[sp++] = CallTree.ROOT;
+        from[CallTree.ROOT] = -1;
+        while (sp > 0) {
+            int node = stack[--sp];
+            at[node] = k;
+            parent[k] = from[node] < 0 ? -1 : at[from[node]];
+            frame[k] = t.frame(node);
+            self[k] = t.self(node);
+            total[k] = t.total(node);
+            k++;
+            Integer[] kids = new Integer[t.childCount(node)];
+            for (int i = 0; i < kids.length; i++) kids[i] = t.child(node, i);
+            Arrays.sort(kids, (a, b) -> t.name(b).compareTo(t.name(a))); // pushed in reverse, popped by name
+            for (int c : kids) { from[c] = node; stack[sp++] = c; }
+        }
+        ints[0] = parent; ints[1] = frame; longs[0] = self; longs[1] = total;
     }
 
     // --- timeline -------------------------------------------------------------------------------------------
