@@ -13,6 +13,7 @@ import dev.kernscope.views.model.TimeRange;
 import dev.kernscope.views.model.TimelineSource;
 import dev.kernscope.views.model.TraceSelection;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javafx.beans.InvalidationListener;
 import javafx.geometry.VPos;
@@ -54,6 +55,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     private static final double SCROLLBAR_W = 12;
     private double scrollY;
     private SliceBlock[] drawnOverview;
+    private final LanePixels pixels = new LanePixels();
+    /** Scratch for one lane: slices that get a name, run-queue bar height per pixel column. */
+    private int[] labels = new int[64];
+    private int labelCount;
+    private int[] colH = new int[0];
     private final StyleColors c;
 
     private double mouseX = -1, mouseY = -1;
@@ -279,6 +285,8 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
 
         // scrolling area: only the lanes on screen; whatever spills above it is painted over by the fixed area
         int[] vc = lay.visibleCpus(h);
+        g.setImageSmoothing(false);
+        pixels.begin((int) Math.ceil(w - px0), (vc[1] - vc[0] + 1) * (1 + (int) TimelineLayout.RUNQ_H) + 1);
         for (int i = vc[0]; i < vc[1]; i++) {
             TimelineLayout.Row r = lay.cpuRowAt(i);
             g.setFill(c.get((i & 1) == 0 ? "-ks-lane-background" : "-ks-lane-alt-background"));
@@ -378,13 +386,23 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
 
     private static double snap(double x) { return Math.floor(x) + 0.5; }
 
+    /**
+     * One lane of slices: pixel colours into a row of {@link LanePixels} (at most one slice per pixel, the first
+     * that reaches it), one image draw, then names on slices wider than 36 px. O(slices + pixels).
+     */
     private void drawSlices(GraphicsContext g, TimelineSource s, SliceBlock b, double y, double h, int sel, double w) {
         double px0 = TimelineLayout.GUTTER;
+        TimeRange v = visible();
+        double scale = plotW() / (double) v.duration();
+        long vs = v.start();
+        int[] row = pixels.row();
+        int n = pixels.width();
         double lastEnd = Double.NEGATIVE_INFINITY;
-        Color runColor = null;
-        double runStart = 0, runEnd = 0;
+        Color lastCol = null;
+        int lastArgb = 0;
+        labelCount = 0;
         for (int i = 0; i < b.size; i++) {
-            double x0 = toX(b.ts[i]), x1 = toX(b.ts[i] + b.dur[i]);
+            double x0 = px0 + (b.ts[i] - vs) * scale, x1 = px0 + (b.ts[i] + b.dur[i] - vs) * scale;
             if (x1 < px0 || x0 > w) continue;
             x0 = Math.max(px0, x0);
             x1 = Math.min(w, x1);
@@ -393,44 +411,55 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             if (l < lastEnd) l = lastEnd;
             if (r <= l) continue;
             lastEnd = r;
-            ThreadInfo ti = s.thread(b.utid[i]);
-            boolean dim = sel >= 0 && b.utid[i] != sel;
-            Color col = dim ? dimColor(b.utid[i], ti) : threadColor(b.utid[i], ti);
-            if (col == runColor && l == runEnd) {
-                runEnd = r; // adjacent pixels of one colour become one rectangle
-            } else {
-                if (runColor != null) { g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h); }
-                runColor = col; runStart = l; runEnd = r;
-            }
-            if (r - l > 36 && ti != null) {
-                g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h);
-                runColor = null;
-                g.setFill(c.get("-ks-background"));
-                String label = fit(ti.name(), r - l - 6);
-                if (!label.isEmpty()) g.fillText(label, l + 3, y + h / 2);
+            int utid = b.utid[i];
+            boolean dim = sel >= 0 && utid != sel;
+            // the colour cache first: a source's thread lookup may cost a map probe per slice
+            Color col = utid >= 0 && utid < colorCache.length && colorCache[utid] != null
+                    ? (dim ? dimCache[utid] : colorCache[utid])
+                    : dim ? dimColor(utid, s.thread(utid)) : threadColor(utid, s.thread(utid));
+            if (col != lastCol) { lastCol = col; lastArgb = LanePixels.argb(col); }
+            int a = (int) (l - px0), e = Math.min(n, (int) (r - px0));
+            if (a < e) Arrays.fill(row, a, e, lastArgb);
+            if (r - l > 36) {
+                if (labelCount == labels.length) labels = Arrays.copyOf(labels, labels.length * 2);
+                labels[labelCount++] = i;
             }
         }
-        if (runColor != null) { g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h); }
+        pixels.drawRow(g, px0, y, h);
+        if (labelCount == 0) return;
+        g.setFill(c.get("-ks-background"));
+        for (int k = 0; k < labelCount; k++) {
+            int i = labels[k];
+            double l = Math.max(px0, Math.floor(px0 + (b.ts[i] - vs) * scale));
+            double r = Math.min(w, Math.floor(px0 + (b.ts[i] + b.dur[i] - vs) * scale));
+            ThreadInfo ti = s.thread(b.utid[i]);
+            String label = ti == null ? "" : fit(ti.name(), r - l - 6);
+            if (!label.isEmpty()) g.fillText(label, l + 3, y + h / 2);
+        }
     }
 
+    /** Run-queue length as bars, per pixel column the last sample that reaches it, drawn as one image. */
     private void drawRunq(GraphicsContext g, CounterBlock q, TimelineLayout.Row r) {
         double max = 4;
         for (int i = 0; i < q.size; i++) max = Math.max(max, q.value[i]);
-        g.setFill(c.get("-ks-runq"));
-        double w = data.getWidth();
-        double runH = 0, runX0 = 0, runX1 = 0;
+        int rh = (int) r.runqH(), n = pixels.width();
+        if (colH.length < n) colH = new int[n];
+        Arrays.fill(colH, 0, n, 0);
+        double px0 = TimelineLayout.GUTTER, w = data.getWidth();
+        TimeRange v = visible();
+        double scale = plotW() / (double) v.duration();
+        long vs = v.start();
         for (int i = 0; i < q.size; i++) {
             if (q.value[i] <= 0) continue;
-            double x0 = Math.max(TimelineLayout.GUTTER, Math.floor(toX(q.ts[i])));
-            double x1 = i + 1 < q.size ? Math.floor(toX(q.ts[i + 1])) : w;
+            double x0 = Math.max(px0, Math.floor(px0 + (q.ts[i] - vs) * scale));
+            double x1 = i + 1 < q.size ? Math.floor(px0 + (q.ts[i + 1] - vs) * scale) : w;
             x1 = Math.min(w, Math.max(x1, x0 + 1));
-            if (x1 <= TimelineLayout.GUTTER || x0 >= w) continue;
-            double hh = Math.max(1, Math.round(r.runqH() * q.value[i] / max));
-            if (hh == runH && x0 <= runX1) { runX1 = Math.max(runX1, x1); continue; }
-            if (runH > 0) g.fillRect(runX0, r.runqY() + r.runqH() - runH, runX1 - runX0, runH);
-            runH = hh; runX0 = x0; runX1 = x1;
+            if (x1 <= px0 || x0 >= w) continue;
+            int hh = (int) Math.max(1, Math.round(rh * q.value[i] / max));
+            int a = (int) (x0 - px0), e = Math.min(n, (int) (x1 - px0));
+            if (a < e) Arrays.fill(colH, a, e, Math.min(rh, hh));
         }
-        if (runH > 0) g.fillRect(runX0, r.runqY() + r.runqH() - runH, runX1 - runX0, runH);
+        pixels.drawBars(g, colH, rh, c.get("-ks-runq"), px0, r.runqY());
     }
 
     private void drawMarkers(GraphicsContext g, TimelineFetcher.Frame f, TimelineLayout lay, double w, double h) {
