@@ -23,7 +23,7 @@ final class TimelineFetcher {
      * {@code source.cpus()}, the lanes on screen plus a margin) plus markers. Immutable once delivered.
      */
     record Frame(TimelineSource source, long from, long to, long nsPerPixel, int cpuFrom, SliceBlock[] slices, CounterBlock[] runq,
-                 SliceBlock pinned, int pinnedUtid, EventBlock wakeups, int wakeupUtid, EventBlock migrations,
+                 SliceBlock[] pinned, int[] pinnedUtids, EventBlock wakeups, int wakeupUtid, EventBlock migrations,
                  EventBlock lost, SliceBlock[] overview, long overviewNsPerPixel) {}
 
     private static final ExecutorService POOL = Executors.newSingleThreadExecutor(r -> {
@@ -45,12 +45,12 @@ final class TimelineFetcher {
      * Asks for a window of the CPUs {@code [cpuFrom, cpuTo)}; {@code overviewPx > 0} also refreshes the
      * whole-trace overview (all CPUs).
      */
-    void request(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int pinnedUtid, int wakeupUtid,
+    void request(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids, int wakeupUtid,
                  SliceBlock[] overview, long overviewNpp, int overviewPx) {
         long gen = generation.incrementAndGet();
         POOL.execute(() -> {
             if (generation.get() != gen) return;
-            Frame f = fetch(src, from, to, npp, cpuFrom, cpuTo, pinnedUtid, wakeupUtid, overview, overviewNpp, overviewPx);
+            Frame f = fetch(src, from, to, npp, cpuFrom, cpuTo, pinnedUtids, wakeupUtid, overview, overviewNpp, overviewPx);
             if (generation.get() != gen) return;
             Platform.runLater(() -> {
                 if (generation.get() == gen) deliver.accept(f);
@@ -58,7 +58,7 @@ final class TimelineFetcher {
         });
     }
 
-    static Frame fetch(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int pinnedUtid,
+    static Frame fetch(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids,
                        int wakeupUtid, SliceBlock[] overview, long overviewNpp, int overviewPx) {
         List<CpuInfo> cpus = src.cpus();
         SliceBlock[] sl = new SliceBlock[Math.max(0, cpuTo - cpuFrom)];
@@ -68,7 +68,8 @@ final class TimelineFetcher {
             sl[i] = src.slices(cpu, from, to, npp);
             rq[i] = src.runQueue(cpu, from, to, npp);
         }
-        SliceBlock pinned = pinnedUtid >= 0 ? src.threadSlices(pinnedUtid, from, to, npp) : null;
+        SliceBlock[] pinned = new SliceBlock[pinnedUtids.length];
+        for (int i = 0; i < pinned.length; i++) pinned[i] = src.threadSlices(pinnedUtids[i], from, to, npp);
         EventBlock wk = wakeupUtid >= 0 ? src.wakeups(wakeupUtid, from, to) : EventBlock.EMPTY;
         if (overviewPx > 0) {
             long start = src.traceStart(), end = src.traceEnd();
@@ -76,7 +77,7 @@ final class TimelineFetcher {
             overview = new SliceBlock[cpus.size()];
             for (int i = 0; i < overview.length; i++) overview[i] = src.slices(cpus.get(i).cpu(), start, end, overviewNpp);
         }
-        return new Frame(src, from, to, npp, cpuFrom, sl, rq, pinned, pinnedUtid, wk, wakeupUtid,
+        return new Frame(src, from, to, npp, cpuFrom, sl, rq, pinned, pinnedUtids, wk, wakeupUtid,
                 src.migrations(from, to, npp), src.lostEvents(from, to), overview, overviewNpp);
     }
 }

@@ -89,7 +89,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         sel.visibleRangeProperty().addListener(redraw);
         sel.selectedUtidProperty().addListener(redraw);
         sel.selectedRangeProperty().addListener(o -> drawOverlay());
-        view.pinnedUtidProperty().addListener(o -> { layout = null; frame = null; getSkinnable().requestLayout(); refresh(); });
+        view.pinnedUtids().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
         view.sourceProperty().addListener(o -> { layout = null; frame = null; getSkinnable().requestLayout(); refresh(); });
         c.addListener(o -> { readPalette(); drawData(); drawOverlay(); });
         data.setOnScroll(this::onScroll);
@@ -131,7 +131,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         syncScrollBar(probe);
         var wish = getSkinnable().laneScrollProperty();
         if (h > 0 && s != null && wish.get() != scrollY) wish.set(scrollY); // report the clamped value
-        if (resized) { if (frame != null) frame = new TimelineFetcher.Frame(frame.source(), frame.from(), frame.to(), frame.nsPerPixel(), frame.cpuFrom(), frame.slices(), frame.runq(), frame.pinned(), frame.pinnedUtid(), frame.wakeups(), frame.wakeupUtid(), frame.migrations(), frame.lost(), null, 0); refresh(); }
+        if (resized) { if (frame != null) frame = new TimelineFetcher.Frame(frame.source(), frame.from(), frame.to(), frame.nsPerPixel(), frame.cpuFrom(), frame.slices(), frame.runq(), frame.pinned(), frame.pinnedUtids(), frame.wakeups(), frame.wakeupUtid(), frame.migrations(), frame.lost(), null, 0); refresh(); }
     }
 
     // --- geometry -------------------------------------------------------------------------------------------
@@ -156,7 +156,14 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         return layout;
     }
 
-    private int pinnedLanes() { return getSkinnable().pinnedUtidProperty().get() >= 0 ? 1 : 0; }
+    private int pinnedLanes() { return getSkinnable().pinnedUtids().size(); }
+
+    private int[] pinnedArray() {
+        List<Integer> p = getSkinnable().pinnedUtids();
+        int[] a = new int[p.size()];
+        for (int i = 0; i < a.length; i++) a[i] = p.get(i);
+        return a;
+    }
 
     // --- vertical scrolling ---------------------------------------------------------------------------------
 
@@ -226,11 +233,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         if (s == null || data.getWidth() < 2) { drawData(); drawOverlay(); return; }
         TimeRange r = visible();
         long npp = Math.max(1, Long.highestOneBit(Math.max(1, r.duration() / (long) plotW())));
-        int pinned = v.pinnedUtidProperty().get();
+        int[] pinned = pinnedArray();
         int sel = v.getSelection().getSelectedUtid();
         int[] vc = layout().visibleCpus(data.getHeight());
         boolean covered = frame != null && frame.source() == s && frame.from() <= r.start() && frame.to() >= r.end()
-                && frame.nsPerPixel() == npp && frame.pinnedUtid() == pinned && frame.wakeupUtid() == sel
+                && frame.nsPerPixel() == npp && Arrays.equals(frame.pinnedUtids(), pinned) && frame.wakeupUtid() == sel
                 && TimelineFetcher.holdsCpus(frame, vc[0], vc[1]);
         if (!covered) {
             long margin = r.duration() / 2;
@@ -327,12 +334,15 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.fillRect(0, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H, px0, top - TimelineLayout.OVERVIEW_H - TimelineLayout.RULER_H);
         for (TimelineLayout.Row r : lay.rows()) {
             if (!r.isPinned()) continue;
-            if (f != null && f.pinned() != null) drawSlices(g, s, f.pinned(), r.y(), r.laneH(), TraceSelection.NONE, w);
-            ThreadInfo ti = s.thread(v.pinnedUtidProperty().get());
+            int utid = v.pinnedUtids().get(r.node());
+            if (f != null && r.node() < f.pinnedUtids().length && f.pinnedUtids()[r.node()] == utid) {
+                drawSlices(g, s, f.pinned()[r.node()], r.y(), r.laneH(), TraceSelection.NONE, w);
+            }
+            ThreadInfo ti = s.thread(utid);
             g.setFill(c.get("-ks-highlight"));
             g.fillRect(0, r.y(), 3, r.laneH());
             g.setFill(c.get("-ks-text"));
-            g.fillText(fit((ti == null ? "utid " + v.pinnedUtidProperty().get() : ti.name() + " " + ti.tid()), px0 - 12), 8, r.y() + r.laneH() / 2);
+            g.fillText(fit((ti == null ? "utid " + utid : ti.name() + " " + ti.tid()), px0 - 12), 8, r.y() + r.laneH() / 2);
             g.setStroke(c.get("-ks-separator"));
             double yb = Math.floor(r.bottom() + 1) + 0.5;
             g.strokeLine(0, yb, w, yb);
@@ -652,7 +662,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         TimelineLayout.Row r = layout().rowAt(y);
         if (r == null || y >= r.y() + r.laneH()) return null;
         SliceBlock b = null;
-        if (r.isPinned()) b = f.pinned();
+        if (r.isPinned()) b = r.node() < f.pinned().length ? f.pinned()[r.node()] : null;
         else {
             List<CpuInfo> cpus = s.cpus();
             for (int k = 0; k < f.slices().length; k++) if (cpus.get(f.cpuFrom() + k).cpu() == r.cpu()) b = f.slices()[k];
@@ -767,11 +777,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             case PAGE_DOWN -> scrollTo(scrollY + pageHeight());
             case HOME -> scrollTo(0);
             case END -> scrollTo(Double.MAX_VALUE);
-            case P -> {
-                int u = sel.getSelectedUtid();
-                var pin = getSkinnable().pinnedUtidProperty();
-                pin.set(pin.get() == u || u < 0 ? TraceSelection.NONE : u);
-            }
+            case P -> getSkinnable().togglePinned(sel.getSelectedUtid());
             case ESCAPE -> {
                 sel.selectedRangeProperty().set(null);
                 sel.selectedUtidProperty().set(TraceSelection.NONE);
