@@ -22,6 +22,8 @@ import javafx.scene.canvas.GraphicsContext;
 import javafx.geometry.Orientation;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollBar;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
 import javafx.scene.control.SkinBase;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseEvent;
@@ -57,7 +59,8 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     private SliceBlock[] drawnOverview;
     private final LanePixels pixels = new LanePixels();
     /** Scratch for one lane: slices that get a name, run-queue bar height per pixel column. */
-    private int[] labels = new int[64];
+    /** (utid, left, right) per named block of the lane being drawn. */
+    private int[] labels = new int[96];
     private int labelCount;
     private int[] colH = new int[0];
     private final StyleColors c;
@@ -411,6 +414,8 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         Color lastCol = null;
         int lastArgb = 0;
         labelCount = 0;
+        // back-to-back slices of one thread read as one block, so they get one name
+        int runUtid = Integer.MIN_VALUE, runL = 0, runR = 0;
         for (int i = 0; i < b.size; i++) {
             double x0 = px0 + (b.ts[i] - vs) * scale, x1 = px0 + (b.ts[i] + b.dur[i] - vs) * scale;
             if (x1 < px0 || x0 > w) continue;
@@ -430,22 +435,29 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             if (col != lastCol) { lastCol = col; lastArgb = LanePixels.argb(col); }
             int a = (int) (l - px0), e = Math.min(n, (int) (r - px0));
             if (a < e) Arrays.fill(row, a, e, lastArgb);
-            if (r - l > 36) {
-                if (labelCount == labels.length) labels = Arrays.copyOf(labels, labels.length * 2);
-                labels[labelCount++] = i;
-            }
+            if (utid == runUtid && l == runR) { runR = (int) r; continue; }
+            addLabel(runUtid, runL, runR);
+            runUtid = utid; runL = (int) l; runR = (int) r;
         }
+        addLabel(runUtid, runL, runR);
         pixels.drawRow(g, px0, y, h);
         if (labelCount == 0) return;
         g.setFill(c.get("-ks-background"));
-        for (int k = 0; k < labelCount; k++) {
-            int i = labels[k];
-            double l = Math.max(px0, Math.floor(px0 + (b.ts[i] - vs) * scale));
-            double r = Math.min(w, Math.floor(px0 + (b.ts[i] + b.dur[i] - vs) * scale));
-            ThreadInfo ti = s.thread(b.utid[i]);
-            String label = ti == null ? "" : fit(ti.name(), r - l - 6);
-            if (!label.isEmpty()) g.fillText(label, l + 3, y + h / 2);
+        for (int k = 0; k < labelCount * 3; k += 3) {
+            ThreadInfo ti = s.thread(labels[k]);
+            String label = ti == null ? "" : fit(ti.name(), labels[k + 2] - labels[k + 1] - 6);
+            if (!label.isEmpty()) g.fillText(label, labels[k + 1] + 3, y + h / 2);
         }
+    }
+
+    /** Queues a name for the block {@code [l, r)} of one thread if it is wider than 36 px (names need ~30). */
+    private void addLabel(int utid, int l, int r) {
+        if (utid == Integer.MIN_VALUE || r - l <= 36) return;
+        if (labelCount * 3 == labels.length) labels = Arrays.copyOf(labels, labels.length * 2);
+        labels[labelCount * 3] = utid;
+        labels[labelCount * 3 + 1] = l;
+        labels[labelCount * 3 + 2] = r;
+        labelCount++;
     }
 
     /** Run-queue length as bars, per pixel column the last sample that reaches it, drawn as one image. */
@@ -537,18 +549,30 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.setFill(c.get("-ks-text-dim"));
         g.fillText("Overview", 12, h / 2);
         long start = s.traceStart(), dur = s.traceEnd() - s.traceStart();
-        if (f != null && f.overview() != null) {
-            int n = f.overview().length;
-            double rowH = (h - 6) / Math.max(1, n); // below 1 px with many CPUs: rows blend, the strip keeps its height
-            if (rowH >= 1) rowH = Math.floor(rowH);
+        if (f != null && f.overview() != null && f.overview().length > 0) {
+            // one pixel row per CPU in an image: a pixel-wide slice is one int, not one fill command
+            int n = f.overview().length, pwi = (int) Math.ceil(pw);
+            int[] buf = new int[pwi * n];
             for (int i = 0; i < n; i++) {
                 SliceBlock b = f.overview()[i];
                 for (int j = 0; j < b.size; j++) {
-                    double x0 = px0 + (b.ts[j] - start) * pw / dur, x1 = px0 + (b.ts[j] + b.dur[j] - start) * pw / dur;
-                    g.setFill(threadColor(b.utid[j], s.thread(b.utid[j])));
-                    g.fillRect(Math.floor(x0), 3 + i * rowH, Math.max(1, Math.floor(x1) - Math.floor(x0)), rowH);
+                    int a = (int) Math.floor((b.ts[j] - start) * pw / dur);
+                    int e = Math.max(a + 1, (int) Math.floor((b.ts[j] + b.dur[j] - start) * pw / dur));
+                    a = Math.max(0, a);
+                    e = Math.min(pwi, e);
+                    if (a >= e) continue;
+                    int utid = b.utid[j];
+                    Color col = utid >= 0 && utid < colorCache.length && colorCache[utid] != null
+                            ? colorCache[utid] : threadColor(utid, s.thread(utid));
+                    Arrays.fill(buf, i * pwi + a, i * pwi + e, LanePixels.argb(col));
                 }
             }
+            WritableImage img = new WritableImage(pwi, n);
+            img.getPixelWriter().setPixels(0, 0, pwi, n, PixelFormat.getIntArgbPreInstance(), buf, 0, pwi);
+            double rowH = (h - 6) / n; // below 1 px with many CPUs the rows are averaged and the strip keeps its height
+            if (rowH >= 1) rowH = Math.floor(rowH);
+            g.setImageSmoothing(rowH < 1);
+            g.drawImage(img, px0, 3, pwi, rowH * n);
         }
         g.setStroke(c.get("-ks-separator"));
         g.strokeLine(0, h - 0.5, w, h - 0.5);
@@ -662,7 +686,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         TimelineLayout.Row r = layout().rowAt(y);
         if (r == null || y >= r.y() + r.laneH()) return null;
         SliceBlock b = null;
-        if (r.isPinned()) b = r.node() < f.pinned().length ? f.pinned()[r.node()] : null;
+        if (r.isPinned()) {
+            List<Integer> pins = getSkinnable().pinnedUtids();
+            boolean current = r.node() < f.pinned().length && r.node() < pins.size() && f.pinnedUtids()[r.node()] == pins.get(r.node());
+            b = current ? f.pinned()[r.node()] : null;
+        }
         else {
             List<CpuInfo> cpus = s.cpus();
             for (int k = 0; k < f.slices().length; k++) if (cpus.get(f.cpuFrom() + k).cpu() == r.cpu()) b = f.slices()[k];
