@@ -67,6 +67,7 @@ public class TimelineView extends Control implements StyleColors.Owner {
         setFocusTraversable(true);
         source.addListener((o, a, s) -> {
             if (s != null) selection.reset(s.traceStart(), s.traceEnd());
+            laneScroll.set(0); // another machine's lanes: start at its first node
         });
     }
 
@@ -74,7 +75,7 @@ public class TimelineView extends Control implements StyleColors.Owner {
 
     void fireChange() { onChange.accept(selection); }
 
-    /** The data; null shows the placeholder. Setting it resets the selection to the whole trace. */
+    /** The data; null shows the placeholder. Setting it resets the selection to the whole trace and scrolls to the top. */
     public ObjectProperty<TimelineSource> sourceProperty() { return source; }
     public TimelineSource getSource() { return source.get(); }
     public void setSource(TimelineSource s) { source.set(s); }
