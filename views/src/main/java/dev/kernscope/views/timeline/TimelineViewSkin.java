@@ -16,15 +16,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javafx.beans.InvalidationListener;
+import javafx.geometry.Orientation;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
-import javafx.geometry.Orientation;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollBar;
+import javafx.scene.control.SkinBase;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
-import javafx.scene.control.SkinBase;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
@@ -58,8 +58,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     private double scrollY;
     private SliceBlock[] drawnOverview;
     private final LanePixels pixels = new LanePixels();
-    /** Scratch for one lane: slices that get a name, run-queue bar height per pixel column. */
-    /** (utid, left, right) per named block of the lane being drawn. */
+    /** Scratch for the lane being drawn: (utid, left, right) per named block; run-queue bar height per column. */
     private int[] labels = new int[96];
     private int labelCount;
     private int[] colH = new int[0];
