@@ -37,6 +37,9 @@ final class SliceLod {
     // ... and the chunk of closed entries not yet written for good.
     private ByteBuffer[] chunk = new ByteBuffer[0];
     private int[] chunkN = new int[0];
+    // Entries closed so far per (cpu * L + level), and slices per CPU: what finish() weighs to prune levels.
+    private long[] entries = new long[0];
+    private long[] slices = new long[0];
 
     SliceLod(Sink sink) {
         this.sink = sink;
@@ -44,6 +47,7 @@ final class SliceLod {
 
     void add(int cpu, long ts, long dur, int tid) {
         ensure(cpu);
+        slices[cpu]++;
         long sliceEnd = ts + dur;
         for (int level = 0, i = cpu * L; level < L; level++, i++) {
             long b = ts >> (15 + 2 * level); // ts / Schema.lodBucket(level)
@@ -75,6 +79,7 @@ final class SliceLod {
         if (c == null) c = chunk[i] = ByteBuffer.allocate(CHUNK * ENTRY).order(ByteOrder.LITTLE_ENDIAN);
         put(c, chunkN[i] * ENTRY, i);
         cnt[i] = 0;
+        entries[i]++;
         if (++chunkN[i] == CHUNK) {
             sink.chunk(level, cpu, c.getLong(0), CHUNK, Arrays.copyOf(c.array(), CHUNK * ENTRY));
             chunkN[i] = 0;
@@ -106,8 +111,25 @@ final class SliceLod {
     /** Closes every bucket and writes every chunk for good. */
     void closeAll() {
         writeOpen();
+        for (int i = 0; i < cnt.length; i++) if (cnt[i] > 0) entries[i]++;
         Arrays.fill(cnt, 0);
         Arrays.fill(chunkN, 0);
+    }
+
+    /**
+     * Per CPU, the finest level worth keeping once the recording is complete: the first whose entries are at
+     * most half the CPU's slices. Finer levels merge almost nothing, so reading raw slices there costs at most
+     * twice as much, and dropping them saves most of the mipmap's space.
+     */
+    int[] minUsefulLevels() {
+        int cpus = slices.length;
+        int[] min = new int[cpus];
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            int level = 0;
+            while (level < L - 1 && entries[cpu * L + level] * 2 > slices[cpu]) level++;
+            min[cpu] = level;
+        }
+        return min;
     }
 
     private void ensure(int cpu) {
@@ -123,5 +145,7 @@ final class SliceLod {
         cnt = Arrays.copyOf(cnt, n);
         chunk = Arrays.copyOf(chunk, n);
         chunkN = Arrays.copyOf(chunkN, n);
+        entries = Arrays.copyOf(entries, n);
+        slices = Arrays.copyOf(slices, n / L);
     }
 }

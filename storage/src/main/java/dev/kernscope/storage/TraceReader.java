@@ -463,9 +463,34 @@ public final class TraceReader implements AutoCloseable {
      */
     public synchronized SliceBlock slicesLod(int cpu, long from, long to, double nsPerPixel) throws IOException {
         int level = lodLevel(nsPerPixel);
+        if (level >= 0 && level < minLodLevel(cpu)) level = -1; // pruned at finish: raw is at most 2x the rows
         SliceBlock b = level < 0 ? slices(cpu, from, to) : lodRows(cpu, level, from, to, nsPerPixel);
         mergePerPixel(b, from, nsPerPixel);
         return b;
+    }
+
+    private int[] minLodLevels;
+
+    /** The finest LOD level kept for {@code cpu} (finish() prunes levels that merge almost nothing); 0 live. */
+    private int minLodLevel(int cpu) throws IOException {
+        if (minLodLevels == null) {
+            // Looked up until found: a trace followed live gets it when its recording finishes.
+            String v;
+            try {
+                PreparedStatement ps = stmt("SELECT value FROM meta WHERE key = 'lod_min_levels'");
+                try (ResultSet rs = ps.executeQuery()) {
+                    v = rs.next() ? rs.getString(1) : null;
+                }
+            } catch (SQLException e) {
+                throw queryError("meta", e);
+            }
+            if (v == null) return 0; // live: every level is there
+            String[] parts = v.split(",");
+            int[] m = new int[parts.length];
+            for (int i = 0; i < parts.length; i++) m[i] = (int) parse(parts[i], 0);
+            minLodLevels = m;
+        }
+        return cpu < minLodLevels.length ? minLodLevels[cpu] : 0;
     }
 
     private SliceBlock lodRows(int cpu, int level, long from, long to, double nsPerPixel) throws IOException {

@@ -109,6 +109,7 @@ public final class TraceWriter implements AutoCloseable {
             Connection conn = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
             try (Statement st = conn.createStatement()) {
                 st.execute("PRAGMA page_size = 8192");
+                st.execute("PRAGMA auto_vacuum = INCREMENTAL"); // lets finish() give pruned LOD pages back
                 st.execute("PRAGMA journal_mode = WAL");
                 st.execute("PRAGMA synchronous = NORMAL");
                 st.execute("PRAGMA cache_size = -65536");
@@ -582,10 +583,21 @@ public final class TraceWriter implements AutoCloseable {
         if (finished) return;
         writeOpenState();
         lod.closeAll();
+        int[] minLevels = lod.minUsefulLevels();
+        StringBuilder levels = new StringBuilder();
+        for (int cpu = 0; cpu < minLevels.length; cpu++) levels.append(cpu == 0 ? "" : ",").append(minLevels[cpu]);
+        meta("lod_min_levels", levels.toString());
         meta("end_ts", Long.toString(endTs));
         meta("end_reason", endReason);
         commit();
-        try (Statement st = conn.createStatement()) {
+        try (Statement st = conn.createStatement();
+             PreparedStatement prune = conn.prepareStatement("DELETE FROM _slice_lod WHERE cpu = ? AND level < ?")) {
+            for (int cpu = 0; cpu < minLevels.length; cpu++) {
+                if (minLevels[cpu] == 0) continue;
+                prune.setInt(1, cpu);
+                prune.setInt(2, minLevels[cpu]);
+                prune.executeUpdate();
+            }
             for (String ddl : Schema.FINISH_INDEXES) st.execute(ddl);
             st.execute("ANALYZE");
             conn.commit();
@@ -599,6 +611,7 @@ public final class TraceWriter implements AutoCloseable {
         try (Statement st = conn.createStatement()) {
             conn.setAutoCommit(true);
             st.execute("PRAGMA busy_timeout = 200");
+            st.execute("PRAGMA incremental_vacuum");
             st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             st.execute("PRAGMA journal_mode = DELETE");
         } catch (SQLException e) {

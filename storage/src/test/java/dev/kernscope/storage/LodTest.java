@@ -71,6 +71,33 @@ class LodTest {
     }
 
     @Test
+    void finishPrunesLevelsThatMergeNothingAndKeepsAnswersRight() throws IOException {
+        Path f = dir.resolve("sparse.ktrace");
+        try (TraceWriter w = TraceWriter.create(f, true)) {
+            w.cpu(0, 0, true);
+            int u = w.newThread(5, 0, "t", 0);
+            // 1 ms slices every 2 ms: levels with buckets under ~2 ms hold one slice per entry.
+            for (int i = 0; i < 2000; i++) w.slice(0, 2_000_000L * i, 1_000_000, u, 1, 120);
+            w.finish(4_000_000_000L, "duration");
+        }
+        try (TraceReader r = TraceReader.open(f)) {
+            int min = Integer.parseInt(r.meta().get("lod_min_levels"));
+            assertThat(min).isGreaterThan(0);
+            for (double nsPerPx : new double[] {1e3, 40e3, 200e3, 1e6, 4e6, 2e7}) {
+                SliceBlock b = r.slicesLod(0, 0, 4_000_000_000L, nsPerPx);
+                long cnt = 0, busy = 0;
+                for (int i = 0; i < b.size(); i++) {
+                    cnt += b.cnt[i];
+                    busy += b.busy[i];
+                }
+                assertThat(cnt).as("slices at %.0f ns/px", nsPerPx).isEqualTo(2000);
+                assertThat(busy).isEqualTo(2000L * 1_000_000);
+                assertThat(b.size()).isLessThanOrEqualTo((int) (4e9 / nsPerPx) + 1);
+            }
+        }
+    }
+
+    @Test
     void fullWidthUsesACoarseLevel() {
         assertThat(TraceReader.lodLevel(10)).isEqualTo(-1);
         assertThat(TraceReader.lodLevel(Schema.LOD_BASE_NS / 2.0)).isZero();
@@ -109,6 +136,9 @@ class LodTest {
                 assertThat(r.slicesLod(0, 0, 10_000_000_000L, 1e7).cnt[0]).isEqualTo(2);
                 w.finish(3000, "signal");
                 assertThat(r.isLive()).isFalse();
+                // finish() pruned the levels that merge nothing; the reader that followed live still sees both
+                assertThat(r.slicesLod(0, 0, 10_000_000_000L, 1e7).cnt[0]).isEqualTo(2);
+                assertThat(r.slicesLod(0, 0, 10_000, 50_000).size()).isEqualTo(1);
             }
         }
     }
