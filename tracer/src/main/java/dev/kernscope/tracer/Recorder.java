@@ -6,6 +6,7 @@ import dev.kernscope.tracer.bpf.BpfException;
 import dev.kernscope.tracer.bpf.BpfObject;
 import dev.kernscope.tracer.bpf.LibC;
 import dev.kernscope.tracer.bpf.RingBufferReader;
+import dev.kernscope.tracer.stacks.StackRecorder;
 
 import java.io.File;
 import java.io.IOException;
@@ -58,6 +59,11 @@ public final class Recorder implements AutoCloseable {
     private volatile Throwable failure;
     private volatile long decoded, decodeNs, writerStalls, lostTotal, peakRss;
     private SchedModel model; // writer thread only
+    // stack sampling (null with --no-stacks or when it could not start), and why it is off
+    private StackRecorder stacks;
+    private String stacksError;
+    /** Reader thread: a drain began at this CLOCK_MONOTONIC time and left the ring empty. */
+    private volatile long drainedTs = Long.MIN_VALUE;
 
     private Recorder(RecordOptions opts, TraceWriter writer, BpfObject obj, String attachMode, long startTs,
                      long attachNs) throws BpfException {
@@ -121,6 +127,7 @@ public final class Recorder implements AutoCloseable {
             }
             long attachNs = System.nanoTime() - t0;
             Recorder r = new Recorder(opts, writer, obj, mode, startTs, attachNs);
+            r.startStacks();
             r.writerThread.start();
             r.readerThread.start();
             return r;
@@ -143,6 +150,27 @@ public final class Recorder implements AutoCloseable {
         }
         o.setRodata("wakeup_bytes", opts.bufferBytes() / 4);
         o.setMaxEntries("events", (int) opts.bufferBytes());
+    }
+
+    /** Stack sampling is worth having, not worth failing the recording for: without it, say why. */
+    private void startStacks() throws IOException {
+        if (opts.stacks() == null) return;
+        try {
+            stacks = StackRecorder.start(opts.stacks(), (int) ProcessHandle.current().pid(), opts.pid(), opts.cpus(),
+                    Math.max(1L << 20, opts.bufferBytes() / 2), opts.pollMs());
+        } catch (BpfException e) {
+            stacksError = e.getMessage();
+        }
+    }
+
+    /** Stack sampling counters, or null when stacks are not recorded (see {@link #stacksError()}). */
+    public StackRecorder.Stats stackStats() {
+        return stacks == null ? null : stacks.stats();
+    }
+
+    /** Why stacks are not recorded although asked for, or null. */
+    public String stacksError() {
+        return stacksError;
     }
 
     static byte[] loadResource(String name) throws IOException {
@@ -170,7 +198,9 @@ public final class Recorder implements AutoCloseable {
         try {
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
+                long t0 = System.nanoTime(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
                 int n = drainOnce();
+                if (ring.pending() == 0) drainedTs = t0; // every event before t0 is now with the writer
                 if (last) break;
                 if (current == null) {
                     writerStalls++; // the writer holds every batch: leave records in the ring, the kernel counts drops
@@ -215,17 +245,36 @@ public final class Recorder implements AutoCloseable {
         try {
             writeFacts();
             model = new SchedModel(writer, opts.pid(), startTs);
+            if (stacks != null) {
+                stacks.begin(writer, model);
+                model.listener(stacks);
+            } else if (opts.stacks() != null) {
+                writer.meta("feature.stacks", "off: " + stacksError);
+            }
             model.scanProc(startTs);
             writer.flush();
             long lastFlush = System.nanoTime(), lastCost = lastFlush;
+            // Stack samples wait until the sched events before them are applied (their threads exist, execs
+            // re-captured mappings): stackWm is the reader's empty-ring time once the batches queued then are done.
+            long stackWm = Long.MIN_VALUE, nextWm = drainedTs;
+            int nextWmBatches = full.size();
             while (true) {
                 EventBatch b = full.poll(50, TimeUnit.MILLISECONDS);
                 if (b != null) {
                     model.apply(b);
                     b.size = 0;
                     free.add(b);
+                    if (nextWmBatches > 0) nextWmBatches--;
                 } else if (readerDone && full.isEmpty()) {
                     break;
+                }
+                if (stacks != null) {
+                    if (nextWmBatches == 0) {
+                        stackWm = nextWm;
+                        nextWm = drainedTs;
+                        nextWmBatches = full.size();
+                    }
+                    stacks.apply(stackWm);
                 }
                 long now = System.nanoTime();
                 if (now - lastCost >= COST_NS) {
@@ -240,6 +289,7 @@ public final class Recorder implements AutoCloseable {
             }
             if (failure != null) endReason = "error: " + failure;
             model.finish(endTs);
+            if (stacks != null) stacks.finish(endTs);
             sampleCost(key, vals, info, lostPrev);
             writer.meta("lost_events", Long.toString(lostTotal));
             writer.meta("feature.attach", attachMode);
@@ -299,6 +349,7 @@ public final class Recorder implements AutoCloseable {
         long rss = ProcFs.selfMem("VmRSS");
         peakRss = Math.max(peakRss, ProcFs.selfMem("VmHWM"));
         writer.tracerCost(ts, ProcFs.selfCpuNs(LibC.clockTicks()), rss, decoded, lostTotal);
+        if (stacks != null) stacks.sampleLost(ts);
     }
 
     // --- control ----------------------------------------------------------------------------------------------
@@ -343,6 +394,7 @@ public final class Recorder implements AutoCloseable {
         endReason = reason;
         endTs = LibC.monotonicNs();
         obj.detach();
+        if (stacks != null) stacks.detach();
         stopping = true;
     }
 
@@ -367,5 +419,6 @@ public final class Recorder implements AutoCloseable {
         if (statsFd >= 0) LibC.close(statsFd);
         if (!readerThread.isAlive()) ring.close(); // never unmap under a running reader
         obj.close();
+        if (stacks != null) stacks.close();
     }
 }

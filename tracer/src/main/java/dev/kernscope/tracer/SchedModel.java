@@ -1,6 +1,8 @@
 package dev.kernscope.tracer;
 
 import dev.kernscope.storage.TraceWriter;
+import dev.kernscope.tracer.stacks.ProcessListener;
+import dev.kernscope.tracer.stacks.ThreadIds;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: it lives on the writer thread with its {@link TraceWriter}.
  */
-final class SchedModel {
+final class SchedModel implements ThreadIds {
     /** Run-queue samples of one CPU closer together than this are coalesced (the last one wins). */
     static final long RUNQ_MIN_GAP_NS = 20_000;
 
@@ -44,11 +46,26 @@ final class SchedModel {
     private int[] runqWritten = new int[0], runqPending = new int[0];
 
     long events, slices, runnables, migrations, runqSamples, mismatches;
+    private ProcessListener listener; // told of new upids and execs (stack symbolization), may be null
 
     SchedModel(TraceWriter w, int filterTgid, long startTs) {
         this.w = w;
         this.filterTgid = filterTgid;
         this.startTs = startTs;
+    }
+
+    void listener(ProcessListener l) {
+        listener = l;
+    }
+
+    @Override
+    public int utid(int tid, int tgid, long ts) throws IOException {
+        return task(tid, tgid, ts).utid;
+    }
+
+    @Override
+    public int upid(int pid, long ts) throws IOException {
+        return pid == 0 ? 0 : proc(pid, ts).upid;
     }
 
     /** Registers every process and thread alive now, named from /proc, as existing at {@code ts}. */
@@ -66,6 +83,7 @@ final class SchedModel {
             p.fromScan = true;
             p.upid = w.newProcess(pid, comm, ProcFs.cmdline(pid), parent == null ? 0 : parent.upid, ts);
             procs.put(pid, p);
+            if (listener != null) listener.processSeen(p.upid, pid, ts);
             String[] tids = new File("/proc/" + pid + "/task").list();
             if (tids == null) continue;
             for (String t : tids) {
@@ -161,6 +179,7 @@ final class SchedModel {
                 proc.pid = childTgid;
                 proc.upid = w.newProcess(childTgid, comm, null, parent == null ? 0 : parent.upid, ts);
                 procs.put(childTgid, proc);
+                if (listener != null) listener.processSeen(proc.upid, childTgid, ts);
             }
         } else {
             proc = proc(childTgid, ts);
@@ -182,6 +201,7 @@ final class SchedModel {
         Task t = tasks.get(tid);
         if (oldTid != tid && (t == null || t.dead)) t = newTask(tid, proc(b.tgid[i], ts).upid, null, ts);
         rename(t == null ? task(tid, b.tgid[i], ts) : t, b.tgid[i], ts, b.comm(i));
+        if (listener != null) listener.processExec(proc(b.tgid[i], ts).upid, b.tgid[i], ts);
     }
 
     private void onExit(EventBatch b, int i, long ts) throws IOException {
@@ -287,6 +307,7 @@ final class SchedModel {
         p.pid = pid;
         p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), ProcFs.cmdline(pid), 0, ts);
         procs.put(pid, p);
+        if (listener != null) listener.processSeen(p.upid, pid, ts);
         return p;
     }
 
