@@ -12,6 +12,10 @@ cd "$CACHE"
 deb=$(ls linux-image-6.1.0-*-amd64_*.deb 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$deb" ]; then
     pkg=$(apt-cache search '^linux-image-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' | sort -V | tail -n 1)
+    if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq >&2  # a fresh machine may have no package lists yet
+        pkg=$(apt-cache search '^linux-image-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}' | sort -V | tail -n 1)
+    fi
     [ -n "$pkg" ] || { echo "no linux-image-6.1.0-*-amd64 package in apt's lists (run apt-get update)" >&2; exit 2; }
     apt-get download "$pkg" >&2
     deb=$(ls linux-image-6.1.0-*-amd64_*.deb | sort -V | tail -n 1)

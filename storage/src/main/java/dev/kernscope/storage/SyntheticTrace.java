@@ -136,7 +136,7 @@ public final class SyntheticTrace {
                 int pid = 1000 + pr * 50;
                 int upid = w.newProcess(pid, pname, "/usr/bin/" + pname, 0, START_TS);
                 for (int i = 0; i < p.threadsPerProcess(); i++, t++) {
-                    String tname = i == 0 ? pname : pname.substring(0, Math.min(8, pname.length())) + "-w" + i;
+                    String tname = i == 0 ? pname : pname.substring(0, Math.min(8, pname.length())).replaceAll("-+$", "") + "-w" + i;
                     utid[t] = w.newThread(pid + i, upid, tname, START_TS);
                     upidOf[t] = upid;
                     procOf[t] = pr;

@@ -37,7 +37,7 @@ import java.util.Properties;
 public final class TraceReader implements AutoCloseable {
     /** Tables every trace of schema version 1 has. */
     static final List<String> TABLES = List.of("meta", "cpu", "numa_node", "numa_distance", "process", "thread",
-            "thread_name", "sched_slice", "_slice_lod", "wakeup", "migration", "runq_sample", "lost_events",
+            "thread_name", "sched_slice", "_slice_chunk", "_slice_lod", "wakeup", "migration", "runq_sample", "lost_events",
             "frame", "stack", "stack_sample", "numa_counter", "numa_fault", "numa_decision", "page_migration",
             "process_numa_pages", "tracer_cost", "bpf_prog_stats", "mapping");
 
@@ -334,12 +334,12 @@ public final class TraceReader implements AutoCloseable {
             if (start == Long.MIN_VALUE || end == Long.MIN_VALUE) {
                 long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
                 for (Cpu c : cpusLocked()) {
-                    PreparedStatement first = stmt("SELECT ts FROM sched_slice WHERE cpu = ? ORDER BY ts LIMIT 1");
+                    PreparedStatement first = stmt("SELECT ts FROM _slice_chunk WHERE cpu = ? ORDER BY ts LIMIT 1");
                     first.setInt(1, c.cpu());
                     try (ResultSet rs = first.executeQuery()) {
                         if (rs.next()) lo = Math.min(lo, rs.getLong(1));
                     }
-                    PreparedStatement last = stmt("SELECT ts + dur FROM sched_slice WHERE cpu = ? ORDER BY ts DESC LIMIT 1");
+                    PreparedStatement last = stmt("SELECT end_ts FROM _slice_chunk WHERE cpu = ? ORDER BY ts DESC LIMIT 1");
                     last.setInt(1, c.cpu());
                     try (ResultSet rs = last.executeQuery()) {
                         if (rs.next()) hi = Math.max(hi, rs.getLong(1));
@@ -376,28 +376,48 @@ public final class TraceReader implements AutoCloseable {
     /** Every slice of {@code cpu} that overlaps [from, to), in start order. */
     public synchronized SliceBlock slices(int cpu, long from, long to) throws IOException {
         SliceBlock b = new SliceBlock(cpu, 64);
+        forEachChunk(cpu, from, to, (n, data) -> decodeSlices(n, data, from, to, b));
+        return b;
+    }
+
+    private interface ChunkVisitor {
+        void chunk(int n, byte[] data);
+    }
+
+    /**
+     * Visits the packed slice chunks of {@code cpu} that may overlap [from, to): the one starting at or before
+     * {@code from} (slices of a CPU do not overlap, so no earlier chunk can reach into the window) and every
+     * chunk starting inside the window.
+     */
+    private void forEachChunk(int cpu, long from, long to, ChunkVisitor v) throws IOException {
         try {
-            PreparedStatement prev = stmt("SELECT ts, dur, utid, end_state FROM sched_slice WHERE cpu = ? AND ts < ? "
-                    + "ORDER BY ts DESC LIMIT 1");
+            PreparedStatement prev = stmt("SELECT n, data FROM _slice_chunk WHERE cpu = ? AND ts <= ? ORDER BY ts DESC LIMIT 1");
             prev.setInt(1, cpu);
             prev.setLong(2, from);
             try (ResultSet rs = prev.executeQuery()) {
-                if (rs.next() && rs.getLong(1) + rs.getLong(2) > from) {
-                    b.add(rs.getLong(1), rs.getLong(2), rs.getInt(3), 1, rs.getLong(2), rs.getInt(4));
-                }
+                if (rs.next()) v.chunk(rs.getInt(1), rs.getBytes(2));
             }
-            PreparedStatement in = stmt("SELECT ts, dur, utid, end_state FROM sched_slice WHERE cpu = ? AND ts >= ? "
-                    + "AND ts < ? ORDER BY ts");
+            PreparedStatement in = stmt("SELECT n, data FROM _slice_chunk WHERE cpu = ? AND ts > ? AND ts < ? ORDER BY ts");
             in.setInt(1, cpu);
             in.setLong(2, from);
             in.setLong(3, to);
             try (ResultSet rs = in.executeQuery()) {
-                while (rs.next()) b.add(rs.getLong(1), rs.getLong(2), rs.getInt(3), 1, rs.getLong(2), rs.getInt(4));
+                while (rs.next()) v.chunk(rs.getInt(1), rs.getBytes(2));
             }
         } catch (SQLException e) {
             throw queryError("slices", e);
         }
-        return b;
+    }
+
+    /** Appends the slices of one packed chunk (layout in schema.sql) that overlap [from, to). */
+    private static void decodeSlices(int n, byte[] data, long from, long to, SliceBlock b) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, off = 0; i < n && off + SliceChunks.ENTRY <= data.length; i++, off += SliceChunks.ENTRY) {
+            long ts = bb.getLong(off), dur = bb.getLong(off + 8);
+            if (ts >= to) break;
+            if (ts + dur <= from && !(dur == 0 && ts >= from)) continue;
+            b.add(ts, dur, bb.getInt(off + 16), 1, dur, bb.getShort(off + 20));
+        }
     }
 
     /**
@@ -651,17 +671,12 @@ public final class TraceReader implements AutoCloseable {
         Map<Integer, long[]> acc = new HashMap<>(); // runtime, wait, switches, migrations
         Map<Integer, long[]> lat = new HashMap<>();
         try {
-            PreparedStatement run = stmt("SELECT utid, sum(min(ts + dur, ?2) - max(ts, ?1)), "
-                    + "sum(CASE WHEN ts >= ?1 THEN 1 ELSE 0 END) FROM sched_slice "
-                    + "WHERE ts < ?2 AND ts >= ?1 - ?3 AND ts + dur > ?1 GROUP BY utid");
-            run.setLong(1, from);
-            run.setLong(2, to);
-            run.setLong(3, maxSliceDur());
-            try (ResultSet rs = run.executeQuery()) {
-                while (rs.next()) {
-                    long[] a = acc.computeIfAbsent(rs.getInt(1), k -> new long[4]);
-                    a[0] = rs.getLong(2);
-                    a[2] = rs.getLong(3);
+            for (Cpu c : cpus()) {
+                SliceBlock b = slices(c.cpu(), from, to);
+                for (int i = 0; i < b.size; i++) {
+                    long[] a = acc.computeIfAbsent(b.utid[i], k -> new long[4]);
+                    a[0] += Math.min(b.ts[i] + b.dur[i], to) - Math.max(b.ts[i], from);
+                    if (b.ts[i] >= from) a[2]++;
                 }
             }
             PreparedStatement wait = stmt("SELECT utid, sum(min(coalesce(run_ts, ?2), ?2) - max(ts, ?1)) FROM wakeup "
@@ -726,15 +741,9 @@ public final class TraceReader implements AutoCloseable {
         return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 
-    private long maxSliceDur = -1;
-
-    private long maxSliceDur() throws SQLException {
-        if (maxSliceDur >= 0 && !"recording".equals(meta.get("end_reason"))) return maxSliceDur;
-        long max = 0;
-        try (ResultSet rs = stmt("SELECT max(dur) FROM sched_slice").executeQuery()) {
-            if (rs.next()) max = rs.getLong(1);
-        }
-        return maxSliceDur = max;
+    /** The longest slice so far (the writer keeps meta('max_slice_dur') current), to bound ts-range scans. */
+    private long maxSliceDur() throws IOException {
+        return parse(freshMeta().get("max_slice_dur"), Long.MAX_VALUE / 4);
     }
 
     // --- whole-trace summary ------------------------------------------------------------------------------

@@ -28,14 +28,17 @@ public final class TraceWriter implements AutoCloseable {
     private final Connection conn;
     private final List<PreparedStatement> ordered = new ArrayList<>();
     private final PreparedStatement insMeta, insCpu, insNode, insDistance;
-    private final PreparedStatement insProcess, insThread, insThreadName, updThreadName, updProcessName,
+    private final PreparedStatement insProcess, insThread, insThreadName, updThreadName, updProcessName, updProcessCmdline,
             updThreadEnd, updProcessEnd, updThreadProcess;
-    private final PreparedStatement insSlice, insLod, insWakeup, insMigration, insRunq, insLost;
+    private final PreparedStatement insSlice, insChunk, insLod, insWakeup, insMigration, insRunq, insLost;
     private final PreparedStatement insFrame, insStack, insSample;
     private final PreparedStatement insNumaCounter, insNumaFault, insNumaDecision, insPageMigration,
             insProcessPages;
     private final PreparedStatement insCost, insProgStats, insMapping;
     private final SliceLod lod;
+    private final SliceChunks chunks;
+    private long maxSliceDur = -1;
+    private boolean maxSliceDurChanged;
     private int nextUpid = 1;
     private int nextUtid = 1;
     private long pending;
@@ -55,10 +58,12 @@ public final class TraceWriter implements AutoCloseable {
         insThreadName = prep("INSERT INTO thread_name(utid, ts, name) VALUES (?, ?, ?)");
         updThreadName = prep("UPDATE thread SET name = ? WHERE utid = ?");
         updProcessName = prep("UPDATE process SET name = ? WHERE upid = ?");
+        updProcessCmdline = prep("UPDATE process SET cmdline = ? WHERE upid = ?");
         updThreadProcess = prep("UPDATE thread SET upid = ? WHERE utid = ?");
         updThreadEnd = prep("UPDATE thread SET end_ts = ? WHERE utid = ?");
         updProcessEnd = prep("UPDATE process SET end_ts = ? WHERE upid = ?");
-        insSlice = prep("INSERT INTO sched_slice(cpu, ts, dur, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
+        insSlice = prep("INSERT INTO sched_slice(ts, dur, cpu, utid, end_state, prio) VALUES (?, ?, ?, ?, ?, ?)");
+        insChunk = prep("INSERT OR REPLACE INTO _slice_chunk(cpu, ts, end_ts, n, data) VALUES (?, ?, ?, ?, ?)");
         insLod = prep("INSERT OR REPLACE INTO _slice_lod(level, cpu, ts, n, data) VALUES (?, ?, ?, ?, ?)");
         insWakeup = prep("INSERT INTO wakeup(ts, utid, waker_utid, target_cpu, run_ts, run_cpu, reason) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insMigration = prep("INSERT INTO migration(ts, utid, orig_cpu, dest_cpu) VALUES (?, ?, ?, ?)");
@@ -76,6 +81,7 @@ public final class TraceWriter implements AutoCloseable {
         insProgStats = prep("INSERT INTO bpf_prog_stats(ts, prog, run_time_ns, run_cnt) VALUES (?, ?, ?, ?)");
         insMapping = prep("INSERT INTO mapping(upid, ts, start, end, pgoff, path, build_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
         lod = new SliceLod(this::emitLod);
+        chunks = new SliceChunks(this::emitChunk);
     }
 
     private PreparedStatement prep(String sql) throws SQLException {
@@ -237,6 +243,17 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
+    /** Sets a process' command line once known (e.g. read from /proc after an exec). */
+    public void setProcessCmdline(int upid, String cmdline) throws IOException {
+        try {
+            updProcessCmdline.setString(1, cmdline);
+            updProcessCmdline.setInt(2, upid);
+            add(updProcessCmdline);
+        } catch (SQLException e) {
+            throw storageError("cannot set process cmdline", e);
+        }
+    }
+
     /** Attaches a thread whose process was unknown at creation. */
     public void setThreadProcess(int utid, int upid) throws IOException {
         row(updThreadProcess, upid, utid);
@@ -274,9 +291,9 @@ public final class TraceWriter implements AutoCloseable {
         if (ts <= last && last != 0) ts = last + 1;
         lastSliceTs[cpu] = ts;
         try {
-            insSlice.setInt(1, cpu);
-            insSlice.setLong(2, ts);
-            insSlice.setLong(3, dur);
+            insSlice.setLong(1, ts);
+            insSlice.setLong(2, dur);
+            insSlice.setInt(3, cpu);
             insSlice.setInt(4, utid);
             insSlice.setInt(5, endState);
             insSlice.setInt(6, prio);
@@ -285,6 +302,11 @@ public final class TraceWriter implements AutoCloseable {
             throw storageError("cannot write sched_slice", e);
         }
         lod.add(cpu, ts, dur, utid);
+        chunks.add(cpu, ts, dur, utid, endState, prio);
+        if (dur > maxSliceDur) {
+            maxSliceDur = dur;
+            maxSliceDurChanged = true;
+        }
     }
 
     /**
@@ -526,8 +548,18 @@ public final class TraceWriter implements AutoCloseable {
      * provisional rows that later flushes replace), so that a live reader sees a consistent prefix.
      */
     public void flush() throws IOException {
-        lod.writeOpen();
+        writeOpenState();
         commit();
+    }
+
+    /** The state kept in memory between rows: open chunks and LOD buckets, and the longest slice so far. */
+    private void writeOpenState() throws IOException {
+        chunks.writeOpen();
+        lod.writeOpen();
+        if (maxSliceDurChanged) {
+            meta("max_slice_dur", Long.toString(maxSliceDur));
+            maxSliceDurChanged = false;
+        }
     }
 
     private void commit() throws IOException {
@@ -548,6 +580,7 @@ public final class TraceWriter implements AutoCloseable {
      */
     public void finish(long endTs, String endReason) throws IOException {
         if (finished) return;
+        writeOpenState();
         lod.closeAll();
         meta("end_ts", Long.toString(endTs));
         meta("end_reason", endReason);
@@ -603,6 +636,20 @@ public final class TraceWriter implements AutoCloseable {
             pending++;
         } catch (SQLException e) {
             throw new IllegalStateException("cannot write _slice_lod: " + e.getMessage(), e);
+        }
+    }
+
+    private void emitChunk(int cpu, long ts, long endTs, int n, byte[] data) {
+        try {
+            insChunk.setInt(1, cpu);
+            insChunk.setLong(2, ts);
+            insChunk.setLong(3, endTs);
+            insChunk.setInt(4, n);
+            insChunk.setBytes(5, data);
+            insChunk.addBatch();
+            pending++;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write _slice_chunk: " + e.getMessage(), e);
         }
     }
 

@@ -65,16 +65,26 @@ CREATE TABLE thread_name (
   name TEXT NOT NULL     -- the comm from then on
 );
 
--- One row per time a thread ran on a CPU (switch-in to switch-out). Clustered by (cpu, ts) so that
--- per-CPU window queries read contiguous pages during and after recording.
+-- One row per time a thread ran on a CPU (switch-in to switch-out), in the order the recorder closed them.
+-- The relational form, for SQL; viewers read the packed per-CPU copy in _slice_chunk.
 CREATE TABLE sched_slice (
-  cpu       INTEGER NOT NULL, -- CPU it ran on
   ts        INTEGER NOT NULL, -- switch-in time
   dur       INTEGER NOT NULL, -- running time until switch-out (or until recording end)
+  cpu       INTEGER NOT NULL, -- CPU it ran on
   utid      INTEGER NOT NULL, -- the thread that ran
   end_state INTEGER NOT NULL, -- prev_state at switch-out: 0 = still runnable (preempted), 1 = S, 2 = D,
                               -- other kernel TASK_* bits as recorded; -1 = still running at recording end
-  prio      INTEGER NOT NULL, -- kernel prio while running (0..139; 120 = nice 0)
+  prio      INTEGER NOT NULL  -- kernel prio while running (0..139; 120 = nice 0)
+);
+
+-- The slices of each CPU in start order, packed 256 to a row, so that a viewport or a window summary reads a
+-- few BLOBs instead of thousands of rows, during the recording (no secondary index needed) and after it.
+CREATE TABLE _slice_chunk (
+  cpu    INTEGER NOT NULL, -- CPU
+  ts     INTEGER NOT NULL, -- start of the chunk's first slice
+  end_ts INTEGER NOT NULL, -- latest end of the chunk's slices
+  n      INTEGER NOT NULL, -- slices in the chunk
+  data   BLOB NOT NULL,    -- n little-endian entries of 24 bytes: ts i64, dur i64, utid i32, end_state i16, prio i16
   PRIMARY KEY (cpu, ts)
 ) WITHOUT ROWID;
 

@@ -29,7 +29,7 @@ public final class StorageBench {
         Files.createDirectories(dir);
         out("## Storage (`StorageBench`)\n");
         ingest(dir);
-        viewport(dir, target);
+        if (target > 0) viewport(dir, target); // SLICES = 0 measures ingest only
     }
 
     static void ingest(Path dir) throws Exception {
@@ -84,7 +84,7 @@ public final class StorageBench {
         out("### Ingest: %,d sched_slice rows through TraceWriter (16 CPUs interleaved, WAL, commit per 100 k)%n", n);
         out("| writer | rows/s | note |%n|---|---|---|%n");
         out("| bare sqlite-jdbc, 6-int rows, rowid table, no index (baseline) | %s | same batching |%n", rate(baseRate));
-        out("| kernscope TraceWriter.slice (clustered (cpu, ts) + LOD mipmap) | %s slices/s, %s rows/s incl. %,d LOD rows | |%n%n",
+        out("| kernscope TraceWriter.slice (rowid table + packed per-CPU chunks + packed LOD mipmap) | %s slices/s (%s rows/s incl. %,d chunk and LOD rows) | |%n%n",
                 rate(n / secs), rate(rows / secs), rows - n - cpus);
     }
 
