@@ -142,6 +142,7 @@ class StacksKernelTest {
                 "-XX:+DumpPerfMapAtExit", "-XX:+PreserveFramePointer", "-XX:CompileCommand=quiet",
                 "-XX:CompileCommand=dontinline,Zq9Spin::zq9SpinnerHotLoop", "-Xshare:auto", "-cp", dir.toString(), "Zq9Spin"));
         int pid = Integer.parseInt(out[0].lines().reduce((a, b) -> b).orElseThrow().split(" ")[0]);
+        Files.deleteIfExists(Path.of("/tmp/perf-" + pid + ".map"));
         try (TraceReader r = TraceReader.open(trace)) {
             FlameTree t = new FlameQueries(r).tree(Filter.of(0, Long.MAX_VALUE, Mode.ON).withPid(pid));
             long inMethod = 0;
