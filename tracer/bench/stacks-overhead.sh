@@ -14,7 +14,8 @@
 set -euo pipefail
 LOOPS=${1:-200000}
 RUNS=${2:-3}
-WORK_N=${WORK_N:-1500000000}
+WORK_N=${WORK_N:-4000000000}
+WARM=${WARM:-6} # seconds between attach and the workload: the helper's JVM start-up, JIT and /proc scan
 cd "$(dirname "$0")/../.."
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -58,8 +59,14 @@ under_kernscope() {
     >"$TMP/ks.out" 2>"$TMP/ks.err" &
   local pid=$!
   for _ in $(seq 100); do grep -q "open+load+attach" "$TMP/ks.err" 2>/dev/null && break; sleep 0.1; done
-  sleep 1 # the /proc scan and its maps captures
+  sleep "$WARM"
+  local c0 t0 c1 t1
+  c0=$(awk '{print $14 + $15}' /proc/$pid/stat); t0=$(date +%s.%N)
   "$@"
+  c1=$(awk '{print $14 + $15}' /proc/$pid/stat); t1=$(date +%s.%N)
+  # the helper's CPU use while the workload ran, in % of one CPU
+  awk -v n="$name" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v t="$(echo "$t1 - $t0" | bc)" \
+    'BEGIN {printf "%s %.1f\n", n, c / hz / t * 100}' >>"$TMP/helper"
   bpftool prog show -j | python3 "$TMP/progs.py" "$name" >>"$TMP/progs"
   kill -TERM "$pid"; wait "$pid" || true
   cat "$TMP/ks.out" >>"$TMP/ks.log"
@@ -68,7 +75,7 @@ under_kernscope() {
 under_perf() {
   taskset -c 0 perf record -F 99 -g -a -o "$TMP/perf.data" -- sleep 600 >/dev/null 2>&1 &
   local pid=$!
-  sleep 1
+  sleep "$WARM"
   "$@"
   kill -INT "$pid"; wait "$pid" || true
 }
@@ -107,6 +114,14 @@ echo
 echo "| variant | program | runs | ns/run |"
 echo "|---|---|---|---|"
 awk '{k = $1 " | " $2; c[k] += $3; t[k] += $4} END {for (k in c) printf "| %s | %d | %.0f |\n", k, c[k], t[k] / c[k]}' "$TMP/progs" | sort
+echo
+echo "### kernscope helper CPU while the workload ran (% of one CPU, median of $RUNS)"
+echo
+echo "| variant | helper CPU |"
+echo "|---|---|"
+for v in pipe-nostacks pipe-stacks work-nostacks work-stacks; do
+  awk -v v="$v" '$1 == v {print $2}' "$TMP/helper" | median | awk -v v="$v" '{printf "| %s | %.1f %% |\n", v, $1}'
+done
 echo
 echo "kernscope summaries (last runs):"
 tail -4 "$TMP/ks.log"

@@ -62,7 +62,7 @@ public final class Recorder implements AutoCloseable {
     // stack sampling (null with --no-stacks or when it could not start), and why it is off
     private StackRecorder stacks;
     private String stacksError;
-    /** Reader thread: a drain began at this CLOCK_MONOTONIC time and left the ring empty. */
+    /** Reader thread: every sched event stamped before this CLOCK_MONOTONIC time has been handed to the writer. */
     private volatile long drainedTs = Long.MIN_VALUE;
 
     private Recorder(RecordOptions opts, TraceWriter writer, BpfObject obj, String attachMode, long startTs,
@@ -198,9 +198,11 @@ public final class Recorder implements AutoCloseable {
         try {
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
-                long t0 = System.nanoTime(); // CLOCK_MONOTONIC, as bpf_ktime_get_ns
+                // events are stamped after their reserve: once the records reserved before this position
+                // are drained, every event with ts < t0 is with the writer (CLOCK_MONOTONIC, as bpf_ktime_get_ns)
+                long t0 = System.nanoTime(), target = ring.producerPosition();
                 int n = drainOnce();
-                if (ring.pending() == 0) drainedTs = t0; // every event before t0 is now with the writer
+                if (ring.consumerPosition() >= target) drainedTs = t0;
                 if (last) break;
                 if (current == null) {
                     writerStalls++; // the writer holds every batch: leave records in the ring, the kernel counts drops

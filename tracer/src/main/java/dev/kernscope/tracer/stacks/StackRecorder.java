@@ -31,7 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #close}. Thread-safe only as that division says.
  */
 public final class StackRecorder implements AutoCloseable, ProcessListener {
-    private static final int BATCH = 512, BATCH_IPS = 64 * 1024, POOL = 16;
+    private static final int BATCH = 512, BATCH_IPS = 64 * 1024, POOL = 32;
+    /** A batch that is not full is handed to the writer after this long (latency of live traces). */
+    private static final long HANDOFF_NS = 50_000_000L;
     private static final String[] OFF_CPU_PROGS = {"stacks_switch", "stacks_waking", "stacks_exit"};
     private static final String SAMPLE_PROG = "on_cpu_sample";
 
@@ -194,6 +196,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
     // --- reader thread ----------------------------------------------------------------------------------------
 
     private StackBatch current;
+    private long currentSince;
     private final RingBufferReader.Sink sink = (buf, off, len) -> {
         if (len < StackEvent.IPS) return true; // malformed: skip
         int n = StackBatch.ipCount(buf, off, len);
@@ -201,6 +204,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
             if (current != null && current.size > 0) ready.add(current); // never blocks: the pool bounds batches in flight
             current = free.poll();
             if (current == null) return false;
+            currentSince = System.nanoTime();
         }
         current.decode(buf, off, len);
         return true;
@@ -208,15 +212,17 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
 
     private void readLoop() {
         try {
+            int finalStalls = 0;
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
                 ring.drain(sink, Integer.MAX_VALUE);
-                if (current != null && current.size > 0) {
+                if (current != null && current.size > 0 && (last || System.nanoTime() - currentSince >= HANDOFF_NS)) {
                     ready.add(current);
                     current = null;
                 }
-                if (current == null) current = free.poll();
-                if (last) break;
+                if (current == null && (current = free.poll()) != null) currentSince = System.nanoTime();
+                // the final drain empties the ring, waiting for the writer to return batches (not forever: it may be gone)
+                if (last && (ring.pending() == 0 || (current == null && ++finalStalls > 5000))) break;
                 if (current == null) {
                     readerStalls++; // the writer holds every batch: records wait in the ring, the kernel counts drops
                     LockSupport.parkNanos(1_000_000);
@@ -297,9 +303,12 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
         int wakerUtid = 0;
         long wakerStack = 0;
         if (b.kind[i] == StackEvent.OFF_CPU) {
-            if (b.wakerPid[i] != 0) wakerUtid = ids.utid(b.wakerPid[i], b.wakerTgid[i], ts + b.weight[i]);
+            int wo = off + nk + nu;
+            // woken from an interrupt: the task it interrupted is not the waker (the stack still says who was)
+            boolean irq = nwk > 0 && glue.fromInterrupt(b.ips, wo, nwk);
+            if (b.wakerPid[i] != 0 && !irq) wakerUtid = ids.utid(b.wakerPid[i], b.wakerTgid[i], ts + b.weight[i]);
             if (nwk > 0) {
-                int wo = off + nk + nu, ws = glue.leading(b.ips, wo, nwk);
+                int ws = glue.leading(b.ips, wo, nwk);
                 System.arraycopy(b.ips, wo + ws, wIps, 0, nwk - ws);
                 wakerStack = interner.intern(0, 0, wIps, nwk - ws, uIps, 0);
             }
@@ -347,7 +356,11 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
     public void finish(long endTs) throws IOException {
         if (!stopping) detach();
         try {
-            readerThread.join();
+            // the reader's final drain may need the batches this thread still holds
+            while (readerThread.isAlive()) {
+                apply(Long.MAX_VALUE);
+                readerThread.join(5);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while finishing the stack recording", e);

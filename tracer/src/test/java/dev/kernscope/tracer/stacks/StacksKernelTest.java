@@ -58,8 +58,15 @@ class StacksKernelTest {
             // most of the thread's on-CPU time is in the spin, called from main
             assertThat(t.total(spinNode)).isGreaterThan(t.total(0) * 8 / 10);
             assertThat(t.name(t.parent(spinNode))).isEqualTo("main");
-            // ~1.5 s of CPU at most, sampled at 199 Hz with each sample weighted by its period (CPU is shared here)
-            assertThat(t.total(0)).isBetween(300_000_000L, 1_700_000_000L);
+        }
+        try (Connection c = open(trace)) {
+            // the samples' weights add up to the thread's running time as the scheduler events show it
+            long running = queryLong(c, "SELECT sum(dur) FROM sched_slice WHERE utid IN (SELECT utid FROM thread WHERE tid = "
+                    + tid[0] + ")");
+            long sampled = queryLong(c, "SELECT sum(weight) FROM stack_sample WHERE kind = 0 AND utid IN "
+                    + "(SELECT utid FROM thread WHERE tid = " + tid[0] + ")");
+            assertThat(running).isPositive();
+            assertThat(sampled).isCloseTo(running, org.assertj.core.data.Offset.offset(running / 4 + 10_000_000));
         }
     }
 
@@ -74,17 +81,27 @@ class StacksKernelTest {
         try (Connection c = open(trace)) {
             long writerUtid = queryLong(c, "SELECT max(utid) FROM thread WHERE tid = " + writer);
             List<long[]> blocks = new ArrayList<>();
+            // beside each block: the same interval as the scheduler events show it (from the end of the slice
+            // it blocked in to the start of its next slice; the two programs read the clock ~1 us apart)
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT weight, stack_id, coalesce(waker_utid, 0), coalesce(waker_stack_id, 0) FROM stack_sample "
-                            + "WHERE kind = 1 AND utid IN (SELECT utid FROM thread WHERE tid = " + reader + ") ORDER BY ts")) {
-                while (rs.next()) blocks.add(new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    "SELECT weight, stack_id, coalesce(waker_utid, 0), coalesce(waker_stack_id, 0), "
+                            + "(SELECT min(ts) FROM sched_slice x WHERE x.utid = s.utid AND x.ts > s.ts) - "
+                            + "(SELECT max(ts + dur) FROM sched_slice x WHERE x.utid = s.utid AND x.ts + dur <= s.ts + 100000) "
+                            + "FROM stack_sample s WHERE kind = 1 AND utid IN (SELECT utid FROM thread WHERE tid = " + reader
+                            + ") ORDER BY ts")) {
+                while (rs.next()) {
+                    blocks.add(new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+                }
             }
             List<long[]> inRead = new ArrayList<>();
             // 6.18 calls it anon_pipe_read, older kernels pipe_read
             for (long[] b : blocks) if (frames(c, b[1]).stream().anyMatch(f -> f.endsWith("pipe_read"))) inRead.add(b);
             assertThat(inRead).as("blocks in pipe_read").hasSize(rounds);
+            // the writer's period, as long as the machine's other load does not delay either thread
+            long[] weights = inRead.stream().mapToLong(b -> b[0]).sorted().toArray();
+            assertThat(weights[weights.length / 2]).as("median blocked ns").isBetween(periodNs * 95 / 100, periodNs * 105 / 100);
             for (long[] b : inRead) {
-                assertThat(b[0]).as("blocked ns").isBetween(periodNs * 95 / 100, periodNs * 105 / 100);
+                assertThat(b[0]).as("blocked ns against the sched slices").isBetween(b[4] * 99 / 100 - 50_000, b[4] * 101 / 100 + 50_000);
                 List<String> f = frames(c, b[1]);
                 assertThat(f).contains("vfs_read", "ksys_read").anyMatch(n -> n.endsWith("pipe_read"));
                 // the user stack sits above the kernel one: libc's read, below the thread's start
@@ -94,6 +111,19 @@ class StacksKernelTest {
                 assertThat(frames(c, b[3])).as("waker stack").contains("try_to_wake_up", "vfs_write")
                         .anyMatch(n -> n.endsWith("pipe_write"));
             }
+            // the writer sleeps in nanosleep and is woken by the timer interrupt: no waker thread, an irq stack
+            long sleeps = 0;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT stack_id, coalesce(waker_utid, 0), coalesce(waker_stack_id, 0) FROM stack_sample WHERE kind = 1 "
+                            + "AND utid = " + writerUtid + " AND weight > " + periodNs * 9 / 10)) {
+                while (rs.next()) {
+                    if (!frames(c, rs.getLong(1)).contains("hrtimer_nanosleep")) continue;
+                    sleeps++;
+                    assertThat(rs.getLong(2)).as("waker of a timer wakeup").isZero();
+                    assertThat(frames(c, rs.getLong(3))).contains("hrtimer_wakeup");
+                }
+            }
+            assertThat(sleeps).isBetween(rounds - 1L, (long) rounds);
             assertThat(queryLong(c, "SELECT coalesce(sum(count), 0) FROM lost_events WHERE source IN ('stack_map', 'stacks_ringbuf')")).isZero();
         }
     }
@@ -129,8 +159,12 @@ class StacksKernelTest {
                         return x;
                     }
                     public static void main(String[] args) {
-                        long end = System.nanoTime() + 2_000_000_000L, x = 1;
-                        while (System.nanoTime() < end) x = zq9SpinnerHotLoop(x);
+                        // 1.5 s of CPU time (at most 15 s of wall time), however busy the machine is
+                        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                        long cpuEnd = mx.getCurrentThreadCpuTime() + 1_500_000_000L, end = System.nanoTime() + 15_000_000_000L, x = 1;
+                        while (System.nanoTime() < end && mx.getCurrentThreadCpuTime() < cpuEnd) {
+                            for (int i = 0; i < 100; i++) x = zq9SpinnerHotLoop(x);
+                        }
                         System.out.println(ProcessHandle.current().pid() + " " + (x & 1));
                     }
                 }
@@ -149,7 +183,7 @@ class StacksKernelTest {
             for (int n = 1; n < t.size(); n++) {
                 if (t.kind(n) == TraceWriter.FRAME_JIT && t.name(n).contains("zq9SpinnerHotLoop")) inMethod += t.self(n);
             }
-            // the spin is most of the 2 s; JVM start-up and compilation are the rest
+            // the spin is most of the process's CPU time; JVM start-up and compilation are the rest
             assertThat(inMethod).isGreaterThan(t.total(0) / 4);
         }
     }

@@ -1,6 +1,7 @@
 /* Workloads for StacksKernelTest, built with -O0 -fno-omit-frame-pointer so user stacks unwind by frame
  * pointers. Each mode prints the tids the test needs on one line, then works.
- *   spin SECONDS        burn CPU in qz_spin_marmoset_cpu
+ *   spin SECONDS        burn SECONDS of CPU time in qz_spin_marmoset_cpu (at most 10 x SECONDS of wall time,
+ *                       however busy the machine)
  *   pipe ROUNDS MS      a reader thread blocks on a pipe; a writer thread writes every MS ms
  *   deep DEPTH SECONDS  recurse DEPTH frames deep, then burn CPU at the bottom */
 #define _GNU_SOURCE
@@ -14,10 +15,10 @@
 
 static int tid(void) { return (int)syscall(SYS_gettid); }
 
-static double now(void)
+static double clock_s(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -25,9 +26,9 @@ volatile unsigned long sink;
 
 __attribute__((noinline)) void qz_spin_marmoset_cpu(double seconds)
 {
-	double end = now() + seconds;
+	double cpu_end = clock_s(CLOCK_THREAD_CPUTIME_ID) + seconds, wall_end = clock_s(CLOCK_MONOTONIC) + 10 * seconds;
 	unsigned long x = 1;
-	while (now() < end)
+	while (clock_s(CLOCK_THREAD_CPUTIME_ID) < cpu_end && clock_s(CLOCK_MONOTONIC) < wall_end)
 		for (int i = 0; i < 100000; i++)
 			x = x * 6364136223846793005UL + 1442695040888963407UL;
 	sink = x;
