@@ -22,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Records scheduler activity into a {@link TraceWriter}: loads and attaches {@code sched.bpf.o}, drains
  * its ring buffer on a reader thread into {@link EventBatch}es, and turns them into rows on a writer
- * thread that owns the writer from {@link #start} until {@link #stop} returns. The file is flushed every
- * 250 ms, so it can be opened while recording.
+ * thread that owns the writer from {@link #start} until {@link #stop} returns. Unless turned off, a
+ * {@link StackRecorder} samples on-CPU and off-CPU stacks beside it. The file is flushed every 250 ms, so it
+ * can be opened while recording.
  *
  * <p>Thread-safe: {@link #stop} and {@link #stats} may be called from any thread.
  */
