@@ -13,11 +13,11 @@ const volatile __u32 self_tgid = 0;     /* the recorder: its own wakeups and exi
 const volatile __u32 targ_tgid = 0;     /* --pid: only events involving this process (0 = all) */
 const volatile bool filter_cpus = false;
 const volatile __u64 cpu_mask[MAX_CPUS / 64] = {};
-const volatile __u64 wakeup_bytes = 1 << 20; /* wake the consumer once this much is waiting */
+const volatile __u64 wakeup_bytes = 1 << 20; /* per CPU: wake the consumer after this many bytes */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);
+	__uint(max_entries, 64 << 20);
 } events SEC(".maps");
 
 /* Events the ring buffer could not take, per CPU. */
@@ -28,11 +28,18 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-/* Keeps struct sched_event in the object's BTF, where the Java mirror's layout test reads it. */
-struct sched_event *unused_sched_event __attribute__((unused));
+/* Bytes each CPU submitted since it last woke the consumer: cheaper than bpf_ringbuf_query per record,
+ * which reads the consumer's cache line. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} unwoken SEC(".maps");
 
-/* Last run-queue length reported per CPU, so that a sample is sent only on change. */
-__u32 last_runq[MAX_CPUS];
+/* Keep the event structs in the object's BTF, where the Java mirror's layout test reads them. */
+struct sched_event *unused_sched_event __attribute__((unused));
+struct sched_task_event *unused_sched_task_event __attribute__((unused));
 
 /* tp_btf programs read task fields directly (BTF-typed pointers, CO-RE relocated); raw_tp ones must
  * go through bpf_probe_read_kernel. btf is a compile-time constant per caller, so one branch remains. */
@@ -54,9 +61,9 @@ static __always_inline bool cpu_wanted(__u32 cpu)
 	return (cpu_mask[cpu / 64] >> (cpu % 64)) & 1;
 }
 
-static __always_inline struct sched_event *reserve(__u64 size)
+static __always_inline void *reserve(__u64 size)
 {
-	struct sched_event *e = bpf_ringbuf_reserve(&events, size, 0);
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		/* never silent: the recorder writes these counts into lost_events */
 		__u32 zero = 0;
@@ -67,35 +74,19 @@ static __always_inline struct sched_event *reserve(__u64 size)
 	return e;
 }
 
-static __always_inline void submit(struct sched_event *e)
+static __always_inline void submit(void *e, __u64 size)
 {
-	/* no wakeup per record (the consumer would trace itself); force one past the fill threshold */
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
-}
+	/* no wakeup per record (the consumer would trace itself, and it polls on a timer anyway);
+	 * force one when this CPU alone has filled its share of the buffer */
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&unwoken, &zero);
 
-/* nr_running of the run-queue task p is on if it changed since last reported, else RUNQ_NONE.
- * The rq is reached through the task's cfs_rq (runqueues is a data symbol, absent without KALLSYMS_ALL). */
-static __always_inline __u32 runq_change(bool btf, struct task_struct *p, __u32 cpu)
-{
-	struct cfs_rq *cfs;
-	struct rq *rq;
-	__u32 len;
-
-	if (cpu >= MAX_CPUS || !bpf_core_field_exists(cfs->rq))
-		return RUNQ_NONE;
-	cfs = RD(btf, p, se.cfs_rq);
-	if (!cfs)
-		return RUNQ_NONE;
-	rq = RD(btf, cfs, rq);
-	if (!rq)
-		return RUNQ_NONE;
-	len = RD(btf, rq, nr_running);
-	if (last_runq[cpu] == len + 1)
-		return RUNQ_NONE;
-	last_runq[cpu] = len + 1; /* +1 so that the zeroed array never matches */
-	return len;
+	if (n && (*n += size) >= wakeup_bytes) {
+		*n = 0;
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	} else {
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	}
 }
 
 static __always_inline int on_switch(bool btf, bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -111,7 +102,7 @@ static __always_inline int on_switch(bool btf, bool preempt, struct task_struct 
 	/* the recorder switching between its own threads says nothing about anyone else */
 	if (self_tgid && prev_tgid == self_tgid && next_tgid == self_tgid)
 		return 0;
-	e = reserve(SCHED_EVENT_SHORT);
+	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
 	e->ts = bpf_ktime_get_ns();
@@ -121,22 +112,19 @@ static __always_inline int on_switch(bool btf, bool preempt, struct task_struct 
 	e->tgid = prev_tgid;
 	e->pid2 = RD(btf, next, pid);
 	e->tgid2 = next_tgid;
-	e->arg0 = RD(btf, prev, prio);
-	e->arg1 = RD(btf, next, prio);
 	/* a preempted task stays runnable whatever its state word says */
-	e->state = preempt ? 0 : (RD(btf, prev, __state) & 0xfff);
-	e->runq = runq_change(btf, next, cpu);
-	e->runq_cpu = cpu;
-	submit(e);
+	e->arg0 = preempt ? 0 : (RD(btf, prev, __state) & 0xfff);
+	e->arg1 = RD(btf, prev, prio);
+	e->arg2 = RD(btf, next, prio);
+	submit(e, sizeof(*e));
 	return 0;
 }
 
 static __always_inline int on_wakeup(bool btf, struct task_struct *p, __u32 type)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 tgid = RD(btf, p, tgid);
-	__u64 cur = bpf_get_current_pid_tgid();
 	__u32 target = RD(btf, p, thread_info.cpu);
+	__u64 cur;
 	struct sched_event *e;
 
 	if (!cpu_wanted(target))
@@ -145,28 +133,26 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p, __u32 type
 		return 0;
 	if (self_tgid && tgid == self_tgid)
 		return 0;
-	e = reserve(SCHED_EVENT_SHORT);
+	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
+	cur = bpf_get_current_pid_tgid();
 	e->ts = bpf_ktime_get_ns();
 	e->type = type;
-	e->cpu = cpu;
+	e->cpu = bpf_get_smp_processor_id();
 	e->pid = RD(btf, p, pid);
 	e->tgid = tgid;
 	e->pid2 = (__u32)cur;
 	e->tgid2 = cur >> 32;
 	e->arg0 = target;
 	e->arg1 = RD(btf, p, prio);
-	e->state = 0;
-	e->runq = runq_change(btf, p, target);
-	e->runq_cpu = target;
-	submit(e);
+	e->arg2 = 0;
+	submit(e, sizeof(*e));
 	return 0;
 }
 
 static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_cpu)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 tgid = RD(btf, p, tgid);
 	__u32 orig = RD(btf, p, thread_info.cpu);
 	struct sched_event *e;
@@ -175,56 +161,52 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
 		return 0;
 	if ((targ_tgid && tgid != targ_tgid) || (self_tgid && tgid == self_tgid))
 		return 0;
-	e = reserve(SCHED_EVENT_SHORT);
-	if (!e)
-		return 0;
-	e->ts = bpf_ktime_get_ns();
-	e->type = EV_MIGRATE;
-	e->cpu = cpu;
-	e->pid = RD(btf, p, pid);
-	e->tgid = tgid;
-	e->pid2 = 0;
-	e->tgid2 = 0;
-	e->arg0 = orig;
-	e->arg1 = dest_cpu;
-	e->state = 0;
-	e->runq = RUNQ_NONE;
-	e->runq_cpu = 0;
-	submit(e);
-	return 0;
-}
-
-/* Lifecycle events are never CPU- or pid-filtered: thread identity must stay right. */
-static __always_inline int on_task(bool btf, __u32 type, struct task_struct *p, struct task_struct *other,
-				   __u32 old_pid, struct task_struct *comm_of, const char *comm)
-{
-	struct sched_event *e;
-	__u32 tgid = RD(btf, p, tgid);
-
-	if (self_tgid && tgid == self_tgid && type != EV_FORK)
-		return 0;
 	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
 	e->ts = bpf_ktime_get_ns();
-	e->type = type;
+	e->type = EV_MIGRATE;
 	e->cpu = bpf_get_smp_processor_id();
 	e->pid = RD(btf, p, pid);
 	e->tgid = tgid;
-	e->pid2 = other ? RD(btf, other, pid) : old_pid;
-	e->tgid2 = other ? RD(btf, other, tgid) : 0;
-	e->arg0 = type == EV_EXIT ? (btf ? p->signal->live.counter : BPF_CORE_READ(p, signal, live.counter)) == 0 : 0;
+	e->pid2 = orig;
+	e->tgid2 = dest_cpu;
+	e->arg0 = 0;
 	e->arg1 = 0;
-	e->state = 0;
-	e->runq = RUNQ_NONE;
-	e->runq_cpu = 0;
+	e->arg2 = 0;
+	submit(e, sizeof(*e));
+	return 0;
+}
+
+/* Lifecycle events are never CPU- or pid-filtered: thread identity must stay right. Only fork, exec and
+ * rename carry a comm. */
+static __always_inline int on_task(bool btf, __u32 type, struct task_struct *p, struct task_struct *other,
+				   __u32 old_pid, struct task_struct *comm_of, const char *comm)
+{
+	struct sched_task_event *t;
+	__u32 tgid = RD(btf, p, tgid);
+	__u64 size = type == EV_EXIT ? sizeof(t->ev) : sizeof(*t); /* constant per caller, as reserve needs */
+
+	if (self_tgid && tgid == self_tgid && type != EV_FORK)
+		return 0;
+	t = reserve(size);
+	if (!t)
+		return 0;
+	t->ev.ts = bpf_ktime_get_ns();
+	t->ev.type = type;
+	t->ev.cpu = bpf_get_smp_processor_id();
+	t->ev.pid = RD(btf, p, pid);
+	t->ev.tgid = tgid;
+	t->ev.pid2 = other ? RD(btf, other, pid) : old_pid;
+	t->ev.tgid2 = other ? RD(btf, other, tgid) : 0;
+	t->ev.arg0 = type == EV_EXIT ? (btf ? p->signal->live.counter : BPF_CORE_READ(p, signal, live.counter)) == 0 : 0;
+	t->ev.arg1 = 0;
+	t->ev.arg2 = 0;
 	if (comm_of)
-		BPF_CORE_READ_STR_INTO(&e->comm, comm_of, comm);
+		BPF_CORE_READ_STR_INTO(&t->comm, comm_of, comm);
 	else if (comm)
-		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
-	else
-		__builtin_memset(e->comm, 0, sizeof(e->comm));
-	submit(e);
+		bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), comm);
+	submit(t, size);
 	return 0;
 }
 

@@ -1,33 +1,37 @@
 #!/bin/bash
-# Workload throughput untraced vs under kernscope record and two peers, in one run.
-# Usage (root, from the repo root, after `mvn -B -q -pl tracer -am install -DskipTests`):
-#   tracer/bench/overhead.sh [LOOPS] [RUNS]
-# Prints a Markdown table for tracer/BENCHMARKS-tracer.md.
+# Workload throughput untraced vs under kernscope record and two peers, interleaved in one run.
+# Usage (root, from the repo root, after `mvn -B -q -pl storage,tracer install -DskipTests`):
+#   tracer/bench/overhead.sh [LOOPS] [ROUNDS]
+# Each round runs every variant once, in turn, so that load from elsewhere hits all of them alike; the
+# table shows each variant's median. Prints a Markdown table for tracer/BENCHMARKS-tracer.md.
 set -euo pipefail
 LOOPS=${1:-400000}
-RUNS=${2:-3}
+ROUNDS=${2:-5}
 cd "$(dirname "$0")/../.."
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mvn -B -q -pl tracer dependency:build-classpath -Dmdep.outputFile="$TMP/cp" >/dev/null
-CP="tracer/target/kernscope-tracer-0.1.0-SNAPSHOT.jar:$(cat "$TMP/cp")"
+mvn -B -q -pl tracer dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$TMP/cp" >/dev/null
+# this checkout's storage classes, not whatever another checkout last installed into ~/.m2
+CP="tracer/target/classes:storage/target/classes:$(tr ':' '\n' <"$TMP/cp" | grep -v kernscope-storage | paste -sd:)"
 
 bench() { taskset -c 1 perf bench sched pipe -l "$LOOPS" | awk '/ops\/sec/ {print $1}'; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# kernscope: start the recorder, wait until its programs are attached, run the load, stop with SIGTERM
-# (background jobs of a script ignore SIGINT)
+# kernscope: start the recorder (PIN: optional taskset CPU list), wait until its programs are attached,
+# run the load, stop with SIGTERM (background jobs of a script ignore SIGINT)
 kernscope() {
-  java -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/bench.ktrace" -f --verbose >"$TMP/ks.out" 2>"$TMP/ks.err" &
+  local pin=$1 pre=()
+  [ -n "$pin" ] && pre=(taskset -c "$pin")
+  "${pre[@]}" java -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/bench.ktrace" -f --verbose \
+    >"$TMP/ks.out" 2>"$TMP/ks.err" &
   local pid=$!
   for _ in $(seq 100); do grep -q "open+load+attach" "$TMP/ks.err" 2>/dev/null && break; sleep 0.1; done
   sleep 0.5
-  local t0 t1 ops
-  t0=$(date +%s.%N); ops=$(bench); t1=$(date +%s.%N)
+  local ops
+  ops=$(bench)
   kill -TERM "$pid"; wait "$pid"
   echo "$ops"
-  echo "$ops $t0 $t1" >>"$TMP/ks.runs"
-  cat "$TMP/ks.err" "$TMP/ks.out" >>"$TMP/ks.log"
+  cat "$TMP/ks.err" "$TMP/ks.out" >>"$TMP/ks${pin:+-pinned}.log"
 }
 
 perfsched() {
@@ -44,22 +48,26 @@ bpftracer() {
   kill -TERM "$pid"; wait "$pid" || true
 }
 
-declare -A R
-for name in untraced kernscope perfsched bpftracer; do
-  for _ in $(seq "$RUNS"); do
+NAMES=(untraced kernscope kernscope-pinned perfsched bpftracer)
+echo "uptime before: $(uptime)" >&2
+for r in $(seq "$ROUNDS"); do
+  for name in "${NAMES[@]}"; do
     case $name in
-      untraced) bench ;; kernscope) kernscope ;; perfsched) perfsched ;; bpftracer) bpftracer ;;
-    esac
-  done | median >"$TMP/$name"
-  R[$name]=$(cat "$TMP/$name")
+      untraced) bench ;; kernscope) kernscope "" ;; kernscope-pinned) kernscope 0 ;;
+      perfsched) perfsched ;; bpftracer) bpftracer ;;
+    esac >>"$TMP/$name"
+  done
+  echo "round $r done: $(uptime)" >&2
 done
 
-base=${R[untraced]}
-echo "| tracer | ops/s (median of $RUNS) | ratio to untraced |"
-echo "|---|---|---|"
-for name in untraced kernscope perfsched bpftracer; do
-  awk -v n="$name" -v v="${R[$name]}" -v b="$base" 'BEGIN {printf "| %s | %d | %.2f |\n", n, v, v / b}'
+base=$(median <"$TMP/untraced")
+echo "| tracer | ops/s (median of $ROUNDS) | all runs | ratio to untraced |"
+echo "|---|---|---|---|"
+for name in "${NAMES[@]}"; do
+  v=$(median <"$TMP/$name")
+  awk -v n="$name" -v v="$v" -v b="$base" -v all="$(paste -sd' ' "$TMP/$name")" \
+    'BEGIN {printf "| %s | %d | %s | %.2f |\n", n, v, all, v / b}'
 done
 echo
-echo "kernscope helper (last run):"
-grep -E "open\+load\+attach|decode|recorded" "$TMP/ks.log" | tail -3
+echo "kernscope helper, every run (unpinned, then pinned to CPU 0):"
+grep -hE "open\+load\+attach|decode|recorded" "$TMP/ks.log" "$TMP/ks-pinned.log" | sed 's/(tp_btf.*//'

@@ -253,6 +253,9 @@ public final class SyntheticTrace {
                 w.numaCounter(ts, n, "numa_hit", hit[n], dh, dh * 10.0);
                 w.numaCounter(ts, n, "local_node", hit[n] - other[n], dh - dothers, (dh - dothers) * 10.0);
                 w.numaCounter(ts, n, "other_node", other[n], dothers, dothers * 10.0);
+                long used = (6L << 30) + (long) ((ts - START_TS) / 1e9 * (64L << 20)) * (n + 1);
+                w.numaCounter(ts, n, "MemUsed", used, 0, 0);
+                w.numaCounter(ts, n, "MemFree", (16L << 30) - used, 0, 0);
                 if (p.nodes() > 1) {
                     int cpuNode = n, memNode = rnd.nextInt(p.nodes());
                     int th = rnd.nextInt(threads);

@@ -10,7 +10,7 @@ final class EventBatch {
     final int capacity;
     int size;
     final long[] ts;
-    final int[] type, cpu, pid, tgid, pid2, tgid2, arg0, arg1, state, runq, runqCpu;
+    final int[] type, cpu, pid, tgid, pid2, tgid2, arg0, arg1, arg2;
     final byte[] comm;
 
     EventBatch(int capacity) {
@@ -24,9 +24,7 @@ final class EventBatch {
         tgid2 = new int[capacity];
         arg0 = new int[capacity];
         arg1 = new int[capacity];
-        state = new int[capacity];
-        runq = new int[capacity];
-        runqCpu = new int[capacity];
+        arg2 = new int[capacity];
         comm = new byte[capacity * SchedEvent.COMM_LEN];
     }
 
@@ -38,18 +36,16 @@ final class EventBatch {
     void decode(ByteBuffer b, int o, int len) {
         int i = size++;
         ts[i] = b.getLong(o + SchedEvent.TS);
-        state[i] = (int) b.getLong(o + SchedEvent.STATE);
-        type[i] = b.getInt(o + SchedEvent.TYPE);
-        cpu[i] = b.getInt(o + SchedEvent.CPU);
         pid[i] = b.getInt(o + SchedEvent.PID);
+        type[i] = b.getShort(o + SchedEvent.TYPE) & 0xffff;
+        cpu[i] = b.getShort(o + SchedEvent.CPU) & 0xffff;
         tgid[i] = b.getInt(o + SchedEvent.TGID);
         pid2[i] = b.getInt(o + SchedEvent.PID2);
         tgid2[i] = b.getInt(o + SchedEvent.TGID2);
-        arg0[i] = b.getInt(o + SchedEvent.ARG0);
-        arg1[i] = b.getInt(o + SchedEvent.ARG1);
-        runq[i] = b.getInt(o + SchedEvent.RUNQ);
-        runqCpu[i] = b.getInt(o + SchedEvent.RUNQ_CPU);
-        if (len >= SchedEvent.SIZE) b.get(o + SchedEvent.COMM, comm, i * SchedEvent.COMM_LEN, SchedEvent.COMM_LEN);
+        arg0[i] = b.getShort(o + SchedEvent.ARG0) & 0xffff;
+        arg1[i] = b.get(o + SchedEvent.ARG1) & 0xff;
+        arg2[i] = b.get(o + SchedEvent.ARG2) & 0xff;
+        if (len >= SchedEvent.TASK_SIZE) b.get(o + SchedEvent.COMM, comm, i * SchedEvent.COMM_LEN, SchedEvent.COMM_LEN);
         else comm[i * SchedEvent.COMM_LEN] = 0;
     }
 

@@ -12,16 +12,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code kernscope record}: records scheduler activity into a .ktrace file until the duration ends or
- * SIGINT/SIGTERM arrives. Exit codes: 0 recorded, 1 recording failed, 2 missing privileges or bad usage,
+ * {@code kernscope record}: records scheduler activity into a .ktrace file until the duration ends,
+ * SIGINT/SIGTERM arrives, or (with {@code --stop-on-stdin-eof}) standard input closes. Exit codes: 0 recorded, 1 recording failed, 2 missing privileges or bad usage,
  * 3 missing kernel or system features. One instance runs once; not thread-safe.
  */
 @Command(name = "record", mixinStandardHelpOptions = true,
@@ -35,7 +37,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
     String cpus;
     @Option(names = "--pid", paramLabel = "PID", description = "record only scheduling that involves this process")
     int pid;
-    @Option(names = "--buffer", paramLabel = "MB", defaultValue = "16", description = "ring buffer size in MiB (default: ${DEFAULT-VALUE})")
+    @Option(names = "--buffer", paramLabel = "MB", defaultValue = "64", description = "ring buffer size in MiB (default: ${DEFAULT-VALUE})")
     int bufferMb;
     @Option(names = {"-f", "--force"}, description = "overwrite FILE if it exists")
     boolean force;
@@ -47,6 +49,9 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
     int freqHz;
     @Option(names = "--min-block-us", paramLabel = "US", defaultValue = "1000", description = "record off-CPU stacks of blocks at least this long (default: ${DEFAULT-VALUE})")
     long minBlockUs;
+    @Option(names = "--stop-on-stdin-eof", description = "also stop (as on Ctrl-C) when standard input reaches end of file, "
+            + "for a parent that cannot signal the helper (pkexec runs it as root)")
+    boolean stopOnStdinEof;
     @Spec
     CommandSpec spec;
 
@@ -65,7 +70,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
         RecordOptions opts;
         try {
             opts = RecordOptions.defaults().withBufferMb(bufferMb).withPid(pid).withVerbose(verbose)
-                    .withCmdline(String.join(" ", ProcessHandle.current().info().arguments().orElse(new String[0])));
+                    .withCmdline(commandLine(spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs()));
             if (cpus != null) opts = opts.withCpus(RecordOptions.parseCpuList(cpus));
             opts = opts.withStacks(noStacks ? null : StackOptions.defaults().withFreq(freqHz).withMinBlockUs(minBlockUs));
             if (bufferMb < 1 || bufferMb > 512) throw new IllegalArgumentException("--buffer must be 1..512 MiB");
@@ -76,12 +81,14 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
         }
         CountDownLatch stop = new CountDownLatch(1);
         AtomicReference<String> reason = new AtomicReference<>("duration");
+        Runnable stopNow = () -> {
+            reason.compareAndSet("duration", "stopped");
+            stop.countDown();
+        };
         for (String sig : new String[]{"INT", "TERM"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> {
-                reason.compareAndSet("duration", "signal");
-                stop.countDown();
-            });
+            sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stopNow.run());
         }
+        if (stopOnStdinEof) watchStdin(System.in, stopNow);
         try (TraceWriter w = TraceWriter.create(output, force)) {
             giveToInvokingUser(output);
             Recorder r;
@@ -100,6 +107,8 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
                 Recorder.Stats s = r.stats();
                 err.printf("open+load+attach %.1f ms (%s, %d programs: %s)%n", s.attachNs() / 1e6, s.attachMode(),
                         s.programs().size(), String.join(" ", s.programs()));
+                if (s.numaError() != null) err.println("NUMA events not recorded: " + s.numaError());
+                else err.printf("numa.bpf.o open+load+attach %.1f ms%n", s.numaAttachNs() / 1e6);
                 err.flush();
             }
             long deadline = duration > 0 ? System.nanoTime() + (long) (duration * 1e9) : Long.MAX_VALUE;
@@ -137,6 +146,37 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             giveToInvokingUser(output);
         }
         return OK;
+    }
+
+    /** Runs {@code onEof} once {@code in} reaches end of file (or fails); what is read is ignored. */
+    static Thread watchStdin(InputStream in, Runnable onEof) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[256];
+            try {
+                while (in.read(buf) >= 0) {
+                    // the parent keeps the pipe open while it wants the recording to go on
+                }
+            } catch (IOException e) {
+                // a broken pipe means the parent is gone: stop as well
+            }
+            onEof.run();
+        }, "kernscope-stdin");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** meta('cmdline'): the kernscope command as typed, not the JVM's, from picocli's original arguments. */
+    static String commandLine(List<String> originalArgs) {
+        boolean sub = !originalArgs.isEmpty() && originalArgs.get(0).equals("record"); // `kernscope record ...`
+        List<String> args = sub ? originalArgs.subList(1, originalArgs.size()) : originalArgs;
+        StringBuilder sb = new StringBuilder("kernscope record");
+        for (String a : args) {
+            sb.append(' ');
+            boolean plain = !a.isEmpty() && a.chars().allMatch(c -> Character.isLetterOrDigit(c) || "-_./=:,+@%".indexOf(c) >= 0);
+            sb.append(plain ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return sb.toString();
     }
 
     /** Under sudo, the trace belongs to the user who asked for it, not to root. */

@@ -7,10 +7,14 @@ import dev.kernscope.tracer.bpf.BpfObject;
 import dev.kernscope.tracer.bpf.LibC;
 import dev.kernscope.tracer.bpf.RingBufferReader;
 import dev.kernscope.tracer.stacks.StackRecorder;
+import dev.kernscope.tracer.numa.NumaCollector;
+import dev.kernscope.tracer.numa.NumaEventDecoder;
+import dev.kernscope.tracer.numa.NumaFeatures;
+import dev.kernscope.tracer.numa.NumaPrograms;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,17 +24,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Records scheduler activity into a {@link TraceWriter}: loads and attaches {@code sched.bpf.o}, drains
- * its ring buffer on a reader thread into {@link EventBatch}es, and turns them into rows on a writer
- * thread that owns the writer from {@link #start} until {@link #stop} returns. Unless turned off, a
- * {@link StackRecorder} samples on-CPU and off-CPU stacks beside it. The file is flushed every 250 ms, so it
- * can be opened while recording.
+ * Records scheduler and NUMA activity into a {@link TraceWriter}: loads and attaches {@code sched.bpf.o},
+ * drains its ring buffer on a reader thread into {@link EventBatch}es, and turns them into rows on a writer
+ * thread that owns the writer from {@link #start} until {@link #stop} returns. The writer thread also drains
+ * {@code numa.bpf.o}'s ring buffer (when it loads) and samples the NUMA counters through a
+ * {@link NumaCollector}. Unless turned off, a {@link StackRecorder} samples on-CPU and off-CPU stacks beside
+ * it. The file is flushed every 250 ms, so it can be opened while recording.
  *
  * <p>Thread-safe: {@link #stop} and {@link #stats} may be called from any thread.
  */
 public final class Recorder implements AutoCloseable {
-    private static final int BATCH = 4096, POOL = 64;
+    private static final int BATCH = 4096, POOL = 32;
     private static final long FLUSH_NS = 250_000_000L, COST_NS = 1_000_000_000L;
+    /** Kernel run-time accounting costs two clock reads per program run, so it is on only in windows. */
+    private static final long PROG_STATS_WINDOW_NS = 100_000_000L, PROG_STATS_PERIOD_NS = 2_000_000_000L;
     private static final String[] PROGS = {"sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate",
             "sched_fork", "sched_exec", "sched_exit", "task_rename"};
     private static final String OPTIONAL_PROG = "task_rename";
@@ -38,7 +45,7 @@ public final class Recorder implements AutoCloseable {
     /** Counters and timings of a recording; a snapshot, immutable. */
     public record Stats(long events, long slices, long runnables, long migrations, long lost, long writerStalls,
                         long decodeNs, long startTs, long endTs, long attachNs, String attachMode,
-                        List<String> programs, long peakRssBytes) {
+                        List<String> programs, long peakRssBytes, long numaAttachNs, String numaError) {
         public double decodeNsPerEvent() {
             return events == 0 ? 0 : (double) decodeNs / events;
         }
@@ -47,8 +54,11 @@ public final class Recorder implements AutoCloseable {
     private final RecordOptions opts;
     private final TraceWriter writer;
     private final BpfObject obj;
+    private final NumaPrograms numa; // null when numa.bpf.o did not load (numaError says why)
+    private final String numaError;
+    private final long numaAttachNs;
     private final RingBufferReader ring;
-    private final int lostFd, statsFd;
+    private final int lostFd;
     private final long startTs, attachNs;
     private final String attachMode;
     private final ArrayBlockingQueue<EventBatch> free = new ArrayBlockingQueue<>(POOL), full = new ArrayBlockingQueue<>(POOL);
@@ -60,6 +70,7 @@ public final class Recorder implements AutoCloseable {
     private volatile Throwable failure;
     private volatile long decoded, decodeNs, writerStalls, lostTotal, peakRss;
     private SchedModel model; // writer thread only
+    private NumaCollector collector; // writer thread only
     // stack sampling (null with --no-stacks or when it could not start), and why it is off
     private StackRecorder stacks;
     private String stacksError;
@@ -67,22 +78,18 @@ public final class Recorder implements AutoCloseable {
     private volatile long drainedTs = Long.MIN_VALUE;
 
     private Recorder(RecordOptions opts, TraceWriter writer, BpfObject obj, String attachMode, long startTs,
-                     long attachNs) throws BpfException {
+                     long attachNs, NumaPrograms numa, String numaError, long numaAttachNs) throws BpfException {
         this.opts = opts;
         this.writer = writer;
         this.obj = obj;
+        this.numa = numa;
+        this.numaError = numaError;
+        this.numaAttachNs = numaAttachNs;
         this.attachMode = attachMode;
         this.startTs = startTs;
         this.attachNs = attachNs;
         this.ring = new RingBufferReader(obj.mapFd("events"), opts.bufferBytes());
         this.lostFd = obj.mapFd("lost");
-        int sfd;
-        try {
-            sfd = BpfObject.enableRunTimeStats();
-        } catch (BpfException e) {
-            sfd = -1; // run-time stats are a nicety; recording goes on without them
-        }
-        this.statsFd = sfd;
         for (int i = 0; i < POOL; i++) free.add(new EventBatch(BATCH));
         readerThread = new Thread(this::readLoop, "kernscope-ringbuf");
         writerThread = new Thread(this::writeLoop, "kernscope-writer");
@@ -127,7 +134,23 @@ public final class Recorder implements AutoCloseable {
                 }
             }
             long attachNs = System.nanoTime() - t0;
-            Recorder r = new Recorder(opts, writer, obj, mode, startTs, attachNs);
+            NumaPrograms numa = null;
+            String numaError = null;
+            long t1 = System.nanoTime();
+            try {
+                NumaFeatures.mountTracefs(); // libbpf finds mm_migrate_pages' id there
+                numa = NumaPrograms.load(loadResource("bpf/numa.bpf.o"), (int) ProcessHandle.current().pid(), opts.pid());
+            } catch (BpfException | IOException e) {
+                numaError = e.getMessage(); // NUMA events are optional: the counters and topology still come from sysfs
+            }
+            long numaAttachNs = System.nanoTime() - t1;
+            Recorder r;
+            try {
+                r = new Recorder(opts, writer, obj, mode, startTs, attachNs, numa, numaError, numaAttachNs);
+            } catch (BpfException | RuntimeException e) {
+                if (numa != null) numa.close();
+                throw e;
+            }
             r.startStacks();
             r.writerThread.start();
             r.readerThread.start();
@@ -149,7 +172,8 @@ public final class Recorder implements AutoCloseable {
             System.arraycopy(bits, 0, mask, 0, Math.min(bits.length, mask.length));
             o.setRodata("cpu_mask", mask);
         }
-        o.setRodata("wakeup_bytes", opts.bufferBytes() / 4);
+        // per CPU: a quarter of the buffer shared among the CPUs; the consumer's timer does the rest
+        o.setRodata("wakeup_bytes", Math.max(64 << 10, opts.bufferBytes() / 4 / Math.max(1, BpfObject.possibleCpus())));
         o.setMaxEntries("events", (int) opts.bufferBytes());
     }
 
@@ -159,7 +183,7 @@ public final class Recorder implements AutoCloseable {
         try {
             stacks = StackRecorder.start(opts.stacks(), (int) ProcessHandle.current().pid(), opts.pid(), opts.cpus(),
                     Math.max(1L << 20, opts.bufferBytes() / 2), opts.pollMs());
-        } catch (BpfException e) {
+        } catch (BpfException | IOException e) {
             stacksError = e.getMessage();
         }
     }
@@ -196,6 +220,8 @@ public final class Recorder implements AutoCloseable {
 
     private void readLoop() {
         long wakeBytes = opts.bufferBytes() / 4;
+        // no wakeup preemption: the reader waits its turn instead of interrupting the recorded workload
+        LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 0);
         try {
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
@@ -204,8 +230,11 @@ public final class Recorder implements AutoCloseable {
                 long t0 = System.nanoTime(), target = ring.producerPosition();
                 int n = drainOnce();
                 if (ring.consumerPosition() >= target) drainedTs = t0;
-                if (last) break;
-                if (current == null) {
+                // the final drain empties the ring, waiting for the writer to return batches if need be
+                if (last && (ring.pending() == 0 || done.getCount() == 0)) break;
+                if (last) {
+                    if (current == null) LockSupport.parkNanos(1_000_000);
+                } else if (current == null) {
                     writerStalls++; // the writer holds every batch: leave records in the ring, the kernel counts drops
                     LockSupport.parkNanos(1_000_000);
                 } else if (ring.pending() == 0) {
@@ -245,9 +274,12 @@ public final class Recorder implements AutoCloseable {
     private void writeLoop() {
         Memory key = new Memory(4), vals = new Memory(8L * BpfObject.possibleCpus()), info = new Memory(232);
         long[] lostPrev = new long[BpfObject.possibleCpus()];
+        int statsFd = -1;
         try {
+            // SQLite work is the bulk of the helper's CPU: let the workload and the reader go first
+            LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 10);
             writeFacts();
-            model = new SchedModel(writer, opts.pid(), startTs);
+            model = new SchedModel(writer, opts.pid(), (int) ProcessHandle.current().pid(), startTs);
             if (stacks != null) {
                 stacks.begin(writer, model);
                 model.listener(stacks);
@@ -255,8 +287,20 @@ public final class Recorder implements AutoCloseable {
                 writer.meta("feature.stacks", "off: " + stacksError);
             }
             model.scanProc(startTs);
+            collector = NumaCollector.forHost(pid -> {
+                try {
+                    return model.upidOf(pid, LibC.monotonicNs());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            collector.start(LibC.monotonicNs(), writer); // cpu, numa_node, numa_distance rows and NUMA feature flags
+            if (numa != null) {
+                numa.decodeInto(new NumaEventDecoder(collector.topology(), model::utidOf), writer);
+                writer.meta(numa.meta());
+            }
             writer.flush();
-            long lastFlush = System.nanoTime(), lastCost = lastFlush;
+            long lastFlush = System.nanoTime(), lastCost = lastFlush, nextStats = lastFlush, statsOff = 0;
             // Stack samples wait until the sched events before them are applied (their threads exist, execs
             // re-captured mappings): stackWm is the reader's empty-ring time once the batches queued then are done.
             long stackWm = Long.MIN_VALUE, nextWm = drainedTs;
@@ -279,9 +323,21 @@ public final class Recorder implements AutoCloseable {
                     }
                     stacks.apply(stackWm);
                 }
+                // after the sched batches, so that faulting threads are mostly known by then
+                if (numa != null) numa.drain();
+                collector.poll(LibC.monotonicNs(), writer);
                 long now = System.nanoTime();
+                if (statsFd < 0 && now >= nextStats) {
+                    statsFd = enableProgStats();
+                    statsOff = now + PROG_STATS_WINDOW_NS;
+                    nextStats = now + PROG_STATS_PERIOD_NS;
+                } else if (statsFd >= 0 && now >= statsOff) {
+                    sampleProgStats(info);
+                    LibC.close(statsFd);
+                    statsFd = -1;
+                }
                 if (now - lastCost >= COST_NS) {
-                    sampleCost(key, vals, info, lostPrev);
+                    sampleCost(key, vals, lostPrev);
                     lastCost = now;
                 }
                 if (now - lastFlush >= FLUSH_NS) {
@@ -293,13 +349,28 @@ public final class Recorder implements AutoCloseable {
             if (failure != null) endReason = "error: " + failure;
             model.finish(endTs);
             if (stacks != null) stacks.finish(endTs);
-            sampleCost(key, vals, info, lostPrev);
+            sampleCost(key, vals, lostPrev);
+            if (statsFd >= 0) sampleProgStats(info);
+            if (numa != null) {
+                numa.drain(); // detached by now
+                numa.sampleLost(LibC.monotonicNs());
+                writer.meta(numa.meta());
+            }
+            collector.finish(endTs, writer);
             writer.meta("lost_events", Long.toString(lostTotal));
             writer.meta("feature.attach", attachMode);
             writer.finish(endTs, endReason);
         } catch (Throwable t) {
             if (failure == null) failure = t;
         } finally {
+            if (statsFd >= 0) LibC.close(statsFd);
+            if (collector != null) {
+                try {
+                    collector.close();
+                } catch (IOException e) {
+                    // counter files are read-only: nothing was lost
+                }
+            }
             done.countDown();
         }
     }
@@ -315,21 +386,37 @@ public final class Recorder implements AutoCloseable {
         writer.meta("feature.task_rename", Boolean.toString(obj.attachedPrograms().keySet().stream().anyMatch(p -> p.startsWith(OPTIONAL_PROG))));
         if (opts.pid() != 0) writer.meta("filter.pid", Integer.toString(opts.pid()));
         if (opts.cpus() != null) writer.meta("filter.cpus", opts.cpus().toString());
-        String online = ProcFs.read("/sys/devices/system/cpu/online");
-        java.util.BitSet on = online == null ? null : RecordOptions.parseCpuList(online.strip());
-        int cpus = BpfObject.possibleCpus();
-        for (int c = 0; c < cpus; c++) writer.cpu(c, nodeOf(c), on == null || on.get(c));
-        File[] nodes = new File("/sys/devices/system/node").listFiles((d, n) -> n.matches("node\\d+"));
-        writer.meta("cpu_count", Integer.toString(cpus));
-        writer.meta("numa_node_count", Integer.toString(nodes == null || nodes.length == 0 ? 1 : nodes.length));
+        if (numaError != null) writer.meta("feature.numa_bpf_error", numaError);
     }
 
-    private static int nodeOf(int cpu) {
-        File[] f = new File("/sys/devices/system/cpu/cpu" + cpu).listFiles((d, n) -> n.matches("node\\d+"));
-        return f == null || f.length == 0 ? 0 : Integer.parseInt(f[0].getName().substring(4));
+    private static int enableProgStats() {
+        try {
+            return BpfObject.enableRunTimeStats();
+        } catch (BpfException e) {
+            return -1; // run-time stats are a nicety; recording goes on without them
+        }
     }
 
-    private void sampleCost(Memory key, Memory vals, Memory info, long[] lostPrev) throws IOException {
+    /** Cumulative run time and count per program: only runs inside the stats windows add to them. */
+    private void sampleProgStats(Memory info) throws IOException {
+        long ts = LibC.monotonicNs();
+        try {
+            for (Map.Entry<String, Integer> p : obj.attachedPrograms().entrySet()) {
+                long[] s = BpfObject.runStats(p.getValue(), info);
+                writer.bpfProgStats(ts, p.getKey(), s[0], s[1]);
+            }
+            if (numa != null) {
+                for (Map.Entry<String, Integer> p : numa.attachedPrograms().entrySet()) {
+                    long[] s = BpfObject.runStats(p.getValue(), info);
+                    writer.bpfProgStats(ts, p.getKey(), s[0], s[1]);
+                }
+            }
+        } catch (BpfException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private void sampleCost(Memory key, Memory vals, long[] lostPrev) throws IOException {
         long ts = LibC.monotonicNs();
         try {
             long[] lost = BpfObject.lookupPerCpuU64(lostFd, 0, key, vals);
@@ -340,12 +427,7 @@ public final class Recorder implements AutoCloseable {
                 sum += lost[c];
             }
             lostTotal = sum;
-            if (statsFd >= 0) {
-                for (Map.Entry<String, Integer> p : obj.attachedPrograms().entrySet()) {
-                    long[] s = BpfObject.runStats(p.getValue(), info);
-                    writer.bpfProgStats(ts, p.getKey(), s[0], s[1]);
-                }
-            }
+            if (numa != null) numa.sampleLost(ts);
         } catch (BpfException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -386,8 +468,10 @@ public final class Recorder implements AutoCloseable {
     public Stats stats() {
         long s = model == null ? 0 : model.slices, r = model == null ? 0 : model.runnables,
                 m = model == null ? 0 : model.migrations;
+        List<String> progs = new ArrayList<>(obj.attachedPrograms().keySet());
+        if (numa != null) progs.addAll(numa.attachedPrograms().keySet());
         return new Stats(decoded, s, r, m, lostTotal, writerStalls, decodeNs, startTs, endTs, attachNs, attachMode,
-                new ArrayList<>(obj.attachedPrograms().keySet()), Math.max(peakRss, ProcFs.selfMem("VmHWM")));
+                progs, Math.max(peakRss, ProcFs.selfMem("VmHWM")), numaAttachNs, numaError);
     }
 
     private boolean closed;
@@ -398,6 +482,7 @@ public final class Recorder implements AutoCloseable {
         endTs = LibC.monotonicNs();
         obj.detach();
         if (stacks != null) stacks.detach();
+        if (numa != null) numa.detach();
         stopping = true;
     }
 
@@ -419,9 +504,9 @@ public final class Recorder implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         closed = true;
-        if (statsFd >= 0) LibC.close(statsFd);
         if (!readerThread.isAlive()) ring.close(); // never unmap under a running reader
         obj.close();
         if (stacks != null) stacks.close();
+        if (numa != null && done.getCount() == 0) numa.close(); // the writer thread drains it until done
     }
 }

@@ -1,19 +1,22 @@
 package dev.kernscope.tracer;
 
 /**
- * Java mirror of {@code struct sched_event} in {@code bpf/sched.h}: type codes and byte offsets.
- * {@code SchedEventLayoutTest} checks these against the compiled object's BTF. Constants only; thread-safe.
+ * Java mirror of {@code struct sched_event} and {@code struct sched_task_event} in {@code bpf/sched.h}: type
+ * codes and byte offsets. {@code SchedEventLayoutTest} checks these against the compiled object's BTF.
+ * Constants only; thread-safe.
  */
 public final class SchedEvent {
     public static final int SWITCH = 1, WAKEUP = 2, WAKEUP_NEW = 3, MIGRATE = 4, FORK = 5, EXEC = 6, EXIT = 7,
             RENAME = 8;
-    public static final int RUNQ_NONE = -1;
     public static final int COMM_LEN = 16;
 
-    public static final int TS = 0, STATE = 8, TYPE = 16, CPU = 20, PID = 24, TGID = 28, PID2 = 32, TGID2 = 36,
-            ARG0 = 40, ARG1 = 44, RUNQ = 48, RUNQ_CPU = 52, COMM = 56;
-    /** sizeof(struct sched_event); records without a comm are {@link #COMM} bytes long. */
-    public static final int SIZE = 72;
+    /** Offsets of struct sched_event; type, cpu and arg0 are u16, arg1 and arg2 u8. */
+    public static final int TS = 0, PID = 8, TYPE = 12, CPU = 14, TGID = 16, PID2 = 20, TGID2 = 24, ARG0 = 28,
+            ARG1 = 30, ARG2 = 31;
+    /** sizeof(struct sched_event). */
+    public static final int SIZE = 32;
+    /** Offset of comm in struct sched_task_event, and its size: fork, exec and rename records carry a comm. */
+    public static final int COMM = 32, TASK_SIZE = 48;
 
     private SchedEvent() {
     }

@@ -13,6 +13,11 @@ import java.util.Arrays;
  * switch-out), runnable intervals (wakeup / wakeup_new / preempted until the next switch-in), migrations,
  * run-queue samples, and thread/process lifetimes keyed by fresh utids/upids when tids are reused.
  *
+ * <p>Run-queue lengths are derived here rather than read in BPF: a task is queued on its wakeup's target
+ * CPU (or where it was preempted) until it switches in, migrations move it, and a CPU's length is its
+ * queued tasks plus the running one. Tasks already runnable when the recording started are not known,
+ * so early lengths can be short by those; with a {@code --pid} filter no lengths are written.
+ *
  * <p>Not thread-safe: it lives on the writer thread with its {@link TraceWriter}.
  */
 final class SchedModel implements ThreadIds {
@@ -24,17 +29,19 @@ final class SchedModel implements ThreadIds {
         String name;
         boolean dead, fromScan;
         int runningCpu = -1;
+        int queuedCpu = -1; // CPU whose run queue holds it while runnable, -1 none
         long rTs = -1; // pending runnable interval start, -1 none
         int rWaker, rTarget, rReason;
     }
 
     private static final class Proc {
         int pid, upid;
+        String cmdline;
         boolean dead, fromScan;
     }
 
     private final TraceWriter w;
-    private final int filterTgid;
+    private final int filterTgid, selfTgid;
     private final long startTs;
     private final IntMap<Task> tasks = new IntMap<>();
     private final IntMap<Proc> procs = new IntMap<>();
@@ -44,13 +51,15 @@ final class SchedModel implements ThreadIds {
     private int[] sliceTid = new int[0], sliceUtid = new int[0];
     private long[] runqWrittenTs = new long[0], runqPendingTs = new long[0];
     private int[] runqWritten = new int[0], runqPending = new int[0];
+    private int[] queued = new int[0], running = new int[0];
 
     long events, slices, runnables, migrations, runqSamples, mismatches;
     private ProcessListener listener; // told of new upids and execs (stack symbolization), may be null
 
-    SchedModel(TraceWriter w, int filterTgid, long startTs) {
+    SchedModel(TraceWriter w, int filterTgid, int selfTgid, long startTs) {
         this.w = w;
         this.filterTgid = filterTgid;
+        this.selfTgid = selfTgid;
         this.startTs = startTs;
     }
 
@@ -81,7 +90,8 @@ final class SchedModel implements ThreadIds {
             Proc p = new Proc();
             p.pid = pid;
             p.fromScan = true;
-            p.upid = w.newProcess(pid, comm, ProcFs.cmdline(pid), parent == null ? 0 : parent.upid, ts);
+            p.cmdline = ProcFs.cmdline(pid);
+            p.upid = w.newProcess(pid, comm, p.cmdline, parent == null ? 0 : parent.upid, ts);
             procs.put(pid, p);
             if (listener != null) listener.processSeen(p.upid, pid, ts);
             String[] tids = new File("/proc/" + pid + "/task").list();
@@ -105,8 +115,16 @@ final class SchedModel implements ThreadIds {
                 case SchedEvent.WAKEUP, SchedEvent.WAKEUP_NEW -> onWakeup(b, i, ts);
                 case SchedEvent.MIGRATE -> {
                     if (b.pid[i] != 0) {
-                        w.migration(ts, task(b.pid[i], b.tgid[i], ts).utid, b.arg0[i], b.arg1[i]);
+                        Task t = task(b.pid[i], b.tgid[i], ts);
+                        w.migration(ts, t.utid, b.pid2[i], b.tgid2[i]);
                         migrations++;
+                        int from = t.queuedCpu;
+                        if (from >= 0) {
+                            dequeue(t);
+                            enqueue(t, b.tgid2[i]);
+                            runqChanged(from, ts);
+                            runqChanged(b.tgid2[i], ts);
+                        }
                     }
                 }
                 case SchedEvent.FORK -> onFork(b, i, ts);
@@ -115,7 +133,6 @@ final class SchedModel implements ThreadIds {
                 case SchedEvent.RENAME -> rename(task(b.pid[i], b.tgid[i], ts), b.tgid[i], ts, b.comm(i));
                 default -> mismatches++;
             }
-            if (b.runq[i] != SchedEvent.RUNQ_NONE) runq(b.runqCpu[i], ts, b.runq[i]);
         }
     }
 
@@ -124,31 +141,44 @@ final class SchedModel implements ThreadIds {
         ensureCpu(c);
         if (open[c]) {
             if (sliceTid[c] == prev) {
-                w.slice(c, sliceTs[c], ts - sliceTs[c], sliceUtid[c], b.state[i], b.arg0[i]);
+                w.slice(c, sliceTs[c], ts - sliceTs[c], sliceUtid[c], b.arg0[i], b.arg1[i]);
                 slices++;
             } else {
                 mismatches++; // switch-outs were lost: the open slice has no known end
             }
         } else if (!seen[c] && prev != 0 && wanted(b.tgid[i])) {
             // it had been running since before the recording started
-            w.slice(c, startTs, ts - startTs, task(prev, b.tgid[i], ts).utid, b.state[i], b.arg0[i]);
+            w.slice(c, startTs, ts - startTs, task(prev, b.tgid[i], ts).utid, b.arg0[i], b.arg1[i]);
             slices++;
         }
         seen[c] = true;
         if (prev != 0) {
             Task p = task(prev, b.tgid[i], ts);
             p.runningCpu = -1;
-            if (b.state[i] == 0 && p.rTs < 0 && !p.dead) pending(p, ts, 0, c, 2);
+            int from = p.queuedCpu; // it ran, so it was queued nowhere (its switch-in went unseen)
+            if (from >= 0) dequeue(p);
+            if (from >= 0 && from != c) runqChanged(from, ts);
+            if (b.arg0[i] == 0 && !p.dead) {
+                if (p.rTs < 0) pending(p, ts, 0, c, 2);
+                // the recorder's own switches among its threads are not recorded: never count it queued
+                if (b.tgid[i] != selfTgid) enqueue(p, c);
+            }
         }
         open[c] = false;
+        running[c] = next != 0 ? 1 : 0;
+        if (next == 0) runqChanged(c, ts);
         if (next != 0) {
             Task n = task(next, b.tgid2[i], ts);
             n.runningCpu = c;
+            int from = n.queuedCpu;
+            if (from >= 0) dequeue(n);
+            if (from >= 0 && from != c) runqChanged(from, ts);
             if (n.rTs >= 0) {
                 w.wakeup(n.rTs, n.utid, n.rWaker, n.rTarget, ts, c, n.rReason);
                 runnables++;
                 n.rTs = -1;
             }
+            runqChanged(c, ts);
             if (wanted(b.tgid2[i])) {
                 open[c] = true;
                 sliceTs[c] = ts;
@@ -163,6 +193,10 @@ final class SchedModel implements ThreadIds {
         if (t.runningCpu >= 0 || t.rTs >= 0) return; // woken before it got off the CPU, or already runnable
         int waker = b.pid2[i] == 0 ? 0 : task(b.pid2[i], b.tgid2[i], ts).utid;
         pending(t, ts, waker, b.arg0[i], b.type[i] == SchedEvent.WAKEUP_NEW ? 1 : 0);
+        if (t.queuedCpu < 0) {
+            enqueue(t, b.arg0[i]);
+            runqChanged(b.arg0[i], ts);
+        }
     }
 
     private void onFork(EventBatch b, int i, long ts) throws IOException {
@@ -177,7 +211,8 @@ final class SchedModel implements ThreadIds {
                 Proc parent = procs.get(b.tgid[i]);
                 proc = new Proc();
                 proc.pid = childTgid;
-                proc.upid = w.newProcess(childTgid, comm, null, parent == null ? 0 : parent.upid, ts);
+                proc.cmdline = parent == null ? null : parent.cmdline; // a fork runs its parent's program until it execs
+                proc.upid = w.newProcess(childTgid, comm, proc.cmdline, parent == null ? 0 : parent.upid, ts);
                 procs.put(childTgid, proc);
                 if (listener != null) listener.processSeen(proc.upid, childTgid, ts);
             }
@@ -201,7 +236,15 @@ final class SchedModel implements ThreadIds {
         Task t = tasks.get(tid);
         if (oldTid != tid && (t == null || t.dead)) t = newTask(tid, proc(b.tgid[i], ts).upid, null, ts);
         rename(t == null ? task(tid, b.tgid[i], ts) : t, b.tgid[i], ts, b.comm(i));
-        if (listener != null) listener.processExec(proc(b.tgid[i], ts).upid, b.tgid[i], ts);
+        // The event carries no arguments; they are in /proc until the process execs again or exits, and
+        // events reach this thread within one poll period, so most processes, short-lived ones aside, get theirs.
+        Proc p = proc(b.tgid[i], ts);
+        String cmdline = ProcFs.cmdline(p.pid);
+        if (cmdline != null && !cmdline.equals(p.cmdline)) {
+            p.cmdline = cmdline;
+            w.setProcessCmdline(p.upid, cmdline);
+        }
+        if (listener != null) listener.processExec(p.upid, p.pid, ts);
     }
 
     private void onExit(EventBatch b, int i, long ts) throws IOException {
@@ -209,6 +252,11 @@ final class SchedModel implements ThreadIds {
         if (t != null && !t.dead) {
             w.endThread(t.utid, ts);
             t.dead = true;
+            int from = t.queuedCpu;
+            if (from >= 0) {
+                dequeue(t);
+                runqChanged(from, ts);
+            }
         }
         if (b.arg0[i] != 0) {
             Proc p = procs.get(b.tgid[i]);
@@ -233,8 +281,23 @@ final class SchedModel implements ThreadIds {
         t.rReason = reason;
     }
 
-    private void runq(int cpu, long ts, int len) throws IOException {
+    private void enqueue(Task t, int cpu) {
         ensureCpu(cpu);
+        t.queuedCpu = cpu;
+        queued[cpu]++;
+    }
+
+    private void dequeue(Task t) {
+        int cpu = t.queuedCpu;
+        t.queuedCpu = -1;
+        if (queued[cpu] > 0) queued[cpu]--;
+    }
+
+    private void runqChanged(int cpu, long ts) throws IOException {
+        if (filterTgid == 0) runq(cpu, ts, queued[cpu] + running[cpu]);
+    }
+
+    private void runq(int cpu, long ts, int len) throws IOException {
         if (len == runqWritten[cpu]) {
             runqPendingTs[cpu] = -1;
         } else if (ts - runqWrittenTs[cpu] >= RUNQ_MIN_GAP_NS) {
@@ -285,6 +348,17 @@ final class SchedModel implements ThreadIds {
         });
     }
 
+    /** The utid of the thread now known by {@code tid}, 0 if none (for events of other sources). */
+    int utidOf(int tid) {
+        Task t = tasks.get(tid);
+        return t == null ? 0 : t.utid;
+    }
+
+    /** The upid of process {@code pid}, registering it from /proc at {@code ts} if it is new. */
+    int upidOf(int pid, long ts) throws IOException {
+        return proc(pid, ts).upid;
+    }
+
     private boolean wanted(int tgid) {
         return filterTgid == 0 || tgid == filterTgid;
     }
@@ -305,7 +379,8 @@ final class SchedModel implements ThreadIds {
         if (p != null) return p;
         p = new Proc();
         p.pid = pid;
-        p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), ProcFs.cmdline(pid), 0, ts);
+        p.cmdline = ProcFs.cmdline(pid);
+        p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), p.cmdline, 0, ts);
         procs.put(pid, p);
         if (listener != null) listener.processSeen(p.upid, pid, ts);
         return p;
@@ -334,6 +409,8 @@ final class SchedModel implements ThreadIds {
         runqWrittenTs = Arrays.copyOf(runqWrittenTs, n);
         runqPending = Arrays.copyOf(runqPending, n);
         runqPendingTs = Arrays.copyOf(runqPendingTs, n);
+        queued = Arrays.copyOf(queued, n);
+        running = Arrays.copyOf(running, n);
         for (int i = old; i < n; i++) {
             runqWritten[i] = -1;
             runqWrittenTs[i] = Long.MIN_VALUE / 2;

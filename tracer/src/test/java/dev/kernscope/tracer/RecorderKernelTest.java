@@ -64,6 +64,12 @@ class RecorderKernelTest {
             assertThat(queryLong(c, "SELECT count(*) FROM runq_sample WHERE cpu = 1 AND len >= 1")).isPositive();
             assertThat(queryLong(c, "SELECT count(*) FROM tracer_cost")).isPositive();
             assertThat(queryLong(c, "SELECT count(*) FROM bpf_prog_stats WHERE run_cnt > 0")).isPositive();
+            // NUMA: topology from sysfs through the collector, the balancing/migration programs attached
+            assertThat(queryLong(c, "SELECT count(*) FROM cpu")).isPositive();
+            assertThat(queryLong(c, "SELECT count(*) FROM numa_node")).isPositive();
+            assertThat(queryLong(c, "SELECT count(*) FROM numa_counter")).isPositive();
+            assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'feature.sched_numa_tracepoints'")).containsExactly("recorded");
+            assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'feature.task_numa_fault'")).hasSize(1);
         }
     }
 

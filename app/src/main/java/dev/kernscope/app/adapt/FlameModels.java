@@ -3,7 +3,7 @@ package dev.kernscope.app.adapt;
 import dev.kernscope.storage.FlameQueries;
 import dev.kernscope.storage.FlameTree;
 import dev.kernscope.storage.TraceWriter;
-import dev.kernscope.views.model.CallTreeBuilder;
+import dev.kernscope.views.model.CallTree;
 import dev.kernscope.views.model.FlameData;
 import dev.kernscope.views.model.FlameMode;
 import dev.kernscope.views.model.FrameKind;
@@ -11,9 +11,8 @@ import dev.kernscope.views.model.FrameTable;
 import java.io.IOException;
 
 /**
- * The flame graph's {@link FlameData} from storage's {@link FlameQueries}: the top-down {@link FlameTree} of a
- * filter is re-added stack by stack (each node's self weight along its path) into the views' call-tree builder,
- * which also derives the bottom-up tree on first use. Stateless; call off the FX thread.
+ * The flame graph's {@link FlameData} from storage's {@link FlameQueries}, whose aggregated trees are copied
+ * into the views' model without re-aggregating. Stateless; call off the FX thread.
  */
 public final class FlameModels {
     private FlameModels() {}
@@ -26,22 +25,38 @@ public final class FlameModels {
         };
     }
 
-    /** The trees for {@code filter}, or null when no sample matches (the graph then shows its placeholder). */
+    /**
+     * The trees for {@code filter}, or null when no sample matches (the graph then shows its placeholder). The
+     * top-down tree is storage's aggregation copied across array by array; the bottom-up one is queried when the
+     * graph is first inverted.
+     */
     public static FlameData build(FlameQueries q, FlameQueries.Filter filter) throws IOException {
         FlameTree t = q.tree(filter);
         if (t.size() <= 1 || t.total(0) == 0) return null;
+        return FlameData.of(callTree(t, false), () -> {
+            try {
+                return callTree(q.inverted(filter), true);
+            } catch (IOException e) {
+                return null; // the graph stays top-down; the next query reports the file's problem
+            }
+        });
+    }
+
+    /** Copies a storage {@link FlameTree} into a views {@link CallTree} in O(nodes). */
+    static CallTree callTree(FlameTree t, boolean inverted) {
         FrameTable frames = new FrameTable();
         int[] ids = new int[t.frameCount()];
         for (int f = 0; f < ids.length; f++) ids[f] = frames.intern(t.frameName(f), kind(t.frameKind(f)));
-        CallTreeBuilder b = new CallTreeBuilder(frames);
-        int[] path = new int[t.maxDepth() + 1];
-        for (int n = 1; n < t.size(); n++) {
-            if (t.self(n) == 0) continue;
-            int d = t.depth(n);
-            for (int x = n, i = d - 1; x > 0 && i >= 0; x = t.parent(x), i--) path[i] = ids[t.frameId(x)];
-            b.addStack(path, d, t.self(n));
+        int n = t.size();
+        int[] parent = new int[n], frame = new int[n];
+        long[] self = new long[n], total = new long[n];
+        for (int i = 0; i < n; i++) {
+            parent[i] = t.parent(i);
+            frame[i] = t.frameId(i) < 0 ? -1 : ids[t.frameId(i)];
+            self[i] = t.self(i);
+            total[i] = t.total(i);
         }
-        return FlameData.of(b);
+        return CallTree.of(frames, inverted, parent, frame, self, total);
     }
 
     static FrameKind kind(int k) {

@@ -28,6 +28,8 @@ public final class LibC {
         int close(int fd);
         int geteuid();
         long sysconf(int name);
+        int setpriority(int which, int who, int prio);
+        int sched_setscheduler(int pid, int policy, Pointer param);
     }
 
     static final C C = Native.load("c", C.class);
@@ -73,6 +75,21 @@ public final class LibC {
 
     public static int gettid() {
         return (int) C.syscall(SYS_GETTID);
+    }
+
+    /** Scheduling policies for {@link #deprioritizeThisThread}. */
+    public static final int SCHED_OTHER = 0, SCHED_BATCH = 3, SCHED_IDLE = 5;
+
+    /**
+     * Moves the calling thread (only it: Linux applies both calls per thread id) to {@code policy} at
+     * {@code nice}, so that it yields to the workload it records. Returns 0 or the errno; best effort.
+     */
+    public static int deprioritizeThisThread(int policy, int nice) {
+        int tid = gettid();
+        Memory param = new Memory(4);
+        param.setInt(0, 0);
+        if (C.sched_setscheduler(tid, policy, param) != 0) return Native.getLastError();
+        return C.setpriority(0 /* PRIO_PROCESS */, tid, nice) != 0 ? Native.getLastError() : 0;
     }
 
     public static int pageSize() {

@@ -131,7 +131,7 @@ public final class CallTreeBuilder {
     }
 
     /** The top-down tree (root → callers → callees). */
-    public CallTree build() { return finish(false, size, frame, parent, depth, self); }
+    public CallTree build() { return finish(false, size, frame, parent, self); }
 
     /** The bottom-up tree: each node's self weight is re-added along its path reversed (leaf first). */
     public CallTree buildInverted() {
@@ -145,71 +145,13 @@ public final class CallTreeBuilder {
             for (int x = n; x != 0; x = parent[x]) path[k++] = frame[x];
             inv.addStack(path, k, self[n]);
         }
-        return finish(true, inv.size, inv.frame, inv.parent, inv.depth, inv.self);
+        return finish(true, inv.size, inv.frame, inv.parent, inv.self);
     }
 
-    /** Heavier first; equal weights by frame id so the order is deterministic. Primitive, no boxing. */
-    private static boolean before(int a, int b, long[] tot, int[] fr) {
-        return tot[a] != tot[b] ? tot[a] > tot[b] : fr[a] < fr[b];
-    }
-
-    private static void sortGroup(int[] a, int from, int to, long[] tot, int[] fr) {
-        if (to - from <= 24) {
-            for (int i = from + 1; i < to; i++) {
-                int v = a[i], j = i - 1;
-                while (j >= from && before(v, a[j], tot, fr)) { a[j + 1] = a[j]; j--; }
-                a[j + 1] = v;
-            }
-            return;
-        }
-        int mid = (from + to) >>> 1;
-        sortGroup(a, from, mid, tot, fr);
-        sortGroup(a, mid, to, tot, fr);
-        int[] left = Arrays.copyOfRange(a, from, mid);
-        int i = 0, j = mid, k = from;
-        while (i < left.length && j < to) a[k++] = before(a[j], left[i], tot, fr) ? a[j++] : left[i++];
-        while (i < left.length) a[k++] = left[i++];
-    }
-
-    /** Renumbers nodes so siblings are contiguous (heaviest first) and sums totals. */
-    private CallTree finish(boolean inverted, int n, int[] fr, int[] par, int[] dep, long[] sf) {
+    /** Sums totals (children are always created after their parents) and renumbers. */
+    private CallTree finish(boolean inverted, int n, int[] fr, int[] par, long[] sf) {
         long[] tot = Arrays.copyOf(sf, n);
-        for (int i = n - 1; i > 0; i--) tot[par[i]] += tot[i]; // children are always created after parents
-        int[] count = new int[n];
-        for (int i = 1; i < n; i++) count[par[i]]++;
-        int[] firstKid = new int[n];
-        int acc = 0;
-        for (int i = 0; i < n; i++) { firstKid[i] = acc; acc += count[i]; }
-        int[] kids = new int[Math.max(acc, 1)];
-        int[] fill = Arrays.copyOf(firstKid, n);
-        for (int i = 1; i < n; i++) kids[fill[par[i]]++] = i;
-        for (int i = 0; i < n; i++) if (count[i] > 1) sortGroup(kids, firstKid[i], firstKid[i] + count[i], tot, fr);
-        // BFS renumbering so siblings are contiguous and parents precede children
-        int[] newId = new int[n];
-        int[] order = new int[n];
-        order[0] = 0;
-        int head = 0, tail = 1;
-        int[] cStart = new int[n], cCount = new int[n];
-        while (head < tail) {
-            int old = order[head];
-            newId[old] = head;
-            int c = count[old];
-            cStart[head] = tail;
-            cCount[head] = c;
-            System.arraycopy(kids, firstKid[old], order, tail, c);
-            tail += c;
-            head++;
-        }
-        int[] nf = new int[n], np = new int[n], nd = new int[n];
-        long[] ns = new long[n], nt = new long[n];
-        for (int i = 0; i < n; i++) {
-            int old = order[i];
-            nf[i] = fr[old];
-            np[i] = old == 0 ? -1 : newId[par[old]];
-            nd[i] = dep[old];
-            ns[i] = sf[old];
-            nt[i] = tot[old];
-        }
-        return new CallTree(frames, inverted, n, nf, np, nd, ns, nt, cStart, cCount);
+        for (int i = n - 1; i > 0; i--) tot[par[i]] += tot[i];
+        return CallTree.assemble(frames, inverted, n, 0, fr, par, sf, tot);
     }
 }

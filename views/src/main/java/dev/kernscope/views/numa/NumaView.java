@@ -23,7 +23,7 @@ public class NumaView extends Control implements StyleColors.Owner {
     static final String[] COLORS = {"-ks-background", "-ks-panel", "-ks-text", "-ks-text-dim", "-ks-separator",
         "-ks-cpu-chip", "-ks-mem-used", "-ks-mem-free", "-ks-heat-low", "-ks-heat-high", "-ks-local", "-ks-remote",
         "-ks-selection-fill", "-ks-series-0", "-ks-series-1", "-ks-series-2", "-ks-series-3", "-ks-series-4",
-        "-ks-series-5"};
+        "-ks-series-5", "-ks-tooltip-background", "-ks-tooltip-border"};
     static final int SERIES_COLORS = 6;
     private static final List<CssMetaData<? extends Styleable, ?>> CSS =
             StyleColors.declare(Control.getClassCssMetaData(), COLORS);

@@ -6,6 +6,7 @@ import dev.kernscope.views.draw.TimeFormat;
 import dev.kernscope.views.model.NumaModel;
 import dev.kernscope.views.model.TimeRange;
 import dev.kernscope.views.model.TraceSelection;
+import java.util.List;
 import java.util.Locale;
 import javafx.beans.InvalidationListener;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -16,6 +17,7 @@ import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Label;
 import javafx.scene.control.SkinBase;
+import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.paint.Color;
@@ -38,6 +40,10 @@ public class NumaViewSkin extends SkinBase<NumaView> {
     private final Label placeholder = new Label("No NUMA data");
     private final StyleColors c;
     private double topH, seriesY, seriesH;
+    /** Heat-map geometry of the last draw, for hover: left of column 0, top of row 0, cell size, nodes. */
+    private double heatX, heatY, heatCell;
+    private int heatN;
+    private double mouseX = -1, mouseY = -1;
 
     public NumaViewSkin(NumaView v) {
         super(v);
@@ -51,6 +57,8 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         v.getSelection().visibleRangeProperty().addListener(re);
         v.getSelection().selectedRangeProperty().addListener(re);
         c.addListener(re);
+        canvas.setOnMouseMoved(e -> { mouseX = e.getX(); mouseY = e.getY(); draw(); });
+        canvas.setOnMouseExited(e -> { mouseX = -1; mouseY = -1; draw(); });
         table.getSelectionModel().selectedItemProperty().addListener((o, a, p) -> {
             if (p == null) return;
             v.getSelection().selectedUpidProperty().set(p.upid());
@@ -75,18 +83,31 @@ public class NumaViewSkin extends SkinBase<NumaView> {
             TableColumn<NumaModel.ProcessPages, Number> col = new TableColumn<>("Node " + n.id() + " pages");
             int id = n.id();
             col.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(id < cd.getValue().pages().length ? cd.getValue().pages()[id] : 0));
-            col.getStyleClass().add("numeric");
+            grouped(col);
             table.getColumns().add(col);
         }
         TableColumn<NumaModel.ProcessPages, Number> total = new TableColumn<>("Total");
         total.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().total()));
-        total.getStyleClass().add("numeric");
+        grouped(total);
         table.getColumns().add(total);
         table.setItems(FXCollections.observableArrayList(m.processes()));
         table.getSortOrder().add(total);
         total.setSortType(TableColumn.SortType.DESCENDING);
         table.sort();
     }
+
+    /** Right-aligned with thousands separators; the cell value stays a number, so sorting stays numeric. */
+    private static void grouped(TableColumn<NumaModel.ProcessPages, Number> col) {
+        col.getStyleClass().add("numeric");
+        col.setCellFactory(tc -> new TableCell<>() {
+            @Override protected void updateItem(Number v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : grouped(v.longValue()));
+            }
+        });
+    }
+
+    static String grouped(long v) { return String.format(Locale.ROOT, "%,d", v); }
 
     @Override
     protected void layoutChildren(double x, double y, double w, double h) {
@@ -113,7 +134,7 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         g.setFill(c.get("-ks-background"));
         g.fillRect(0, 0, w, h);
         NumaModel m = getSkinnable().getModel();
-        if (m == null) return;
+        if (m == null) { heatN = 0; return; }
         g.setTextBaseline(VPos.CENTER);
         double split = Math.floor(w * 0.55);
         drawTopology(g, m, 0, 0, split, topH);
@@ -122,6 +143,60 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         g.strokeLine(split + 0.5, 0, split + 0.5, topH);
         g.strokeLine(0, topH - 0.5, w, topH - 0.5);
         drawSeries(g, m, seriesY, w);
+        int[] cell = heatCellAt(mouseX, mouseY);
+        if (cell != null) drawCard(g, heatLines(m, cell[0], cell[1]), w, h);
+    }
+
+    /** The heat-map cell {cpu node row, memory node column} under (x, y) in canvas coordinates, or null. */
+    int[] heatCellAt(double x, double y) {
+        if (heatN == 0 || heatCell <= 0 || x < heatX || y < heatY) return null;
+        int j = (int) ((x - heatX) / heatCell), i = (int) ((y - heatY) / heatCell);
+        if (i >= heatN || j >= heatN) return null;
+        return new int[]{i, j};
+    }
+
+    /** Centre of a heat-map cell in canvas coordinates, for tests and screenshots. */
+    public double[] heatCellCenter(int i, int j) {
+        return new double[]{heatX + j * heatCell + heatCell / 2, heatY + i * heatCell + heatCell / 2};
+    }
+
+    /** Tooltip of a heat-map cell: the node pair, its count and its share of the row and of all accesses. */
+    static List<String> heatLines(NumaModel m, int i, int j) {
+        long v = m.access()[i][j], row = 0, all = 0;
+        for (long x : m.access()[i]) row += x;
+        for (long[] r : m.access()) for (long x : r) all += x;
+        String kind = i == j ? "local" : "remote";
+        if (i < m.distances().length && j < m.distances()[i].length) kind += ", distance " + m.distances()[i][j];
+        return List.of(
+                "CPU node " + i + " → memory node " + j + "  (" + kind + ")",
+                "Accesses  " + grouped(v),
+                String.format(Locale.ROOT, "Share     %s of CPU node %d's · %s of all", pct(v, row), i, pct(v, all)));
+    }
+
+    private static String pct(long v, long of) {
+        return of == 0 ? "–" : String.format(Locale.ROOT, "%.1f%%", 100.0 * v / of);
+    }
+
+    private void drawCard(GraphicsContext g, List<String> lines, double w, double h) {
+        g.setFont(FONT);
+        g.setTextAlign(TextAlignment.LEFT);
+        double lh = 15, cw = 0;
+        for (String l : lines) cw = Math.max(cw, l.length() * 6.7);
+        cw += 16;
+        double ch = lines.size() * lh + 10;
+        double x = mouseX + 14, y = mouseY + 14;
+        if (x + cw > w) x = mouseX - cw - 8;
+        if (y + ch > h) y = Math.max(0, mouseY - ch - 8);
+        g.setFill(c.get("-ks-tooltip-background"));
+        g.fillRoundRect(x, y, cw, ch, 6, 6);
+        g.setStroke(c.get("-ks-tooltip-border"));
+        g.strokeRoundRect(x + 0.5, y + 0.5, cw - 1, ch - 1, 6, 6);
+        g.setTextBaseline(VPos.TOP);
+        for (int k = 0; k < lines.size(); k++) {
+            g.setFill(k == 0 ? c.get("-ks-text") : c.get("-ks-text-dim"));
+            g.fillText(lines.get(k), x + 8, y + 5 + k * lh);
+        }
+        g.setTextBaseline(VPos.CENTER);
     }
 
     private void title(GraphicsContext g, String s, double x, double y) {
@@ -189,6 +264,10 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         for (long[] row : m.access()) for (long v : row) max = Math.max(max, v);
         double labelW = 64, top = y0 + 48;
         double cell = Math.min((w - labelW - 24) / Math.max(1, n), (h - 70) / Math.max(1, n));
+        heatX = x0 + labelW;
+        heatY = top;
+        heatCell = cell;
+        heatN = n;
         g.setFill(c.get("-ks-text-dim"));
         g.setTextAlign(TextAlignment.CENTER);
         for (int j = 0; j < n; j++) g.fillText("mem N" + j, x0 + labelW + j * cell + cell / 2, top - 10);

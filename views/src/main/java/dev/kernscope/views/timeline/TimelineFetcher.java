@@ -18,9 +18,12 @@ import javafx.application.Platform;
  * thread. {@link #request} may be called from any thread.
  */
 final class TimelineFetcher {
-    /** One fetched window: blocks per CPU in layout order plus markers. Immutable once delivered. */
-    record Frame(TimelineSource source, long from, long to, long nsPerPixel, SliceBlock[] slices, CounterBlock[] runq,
-                 SliceBlock pinned, int pinnedUtid, EventBlock wakeups, int wakeupUtid, EventBlock migrations,
+    /**
+     * One fetched window: blocks for the CPUs {@code cpuFrom .. cpuFrom + slices.length} (indexes into
+     * {@code source.cpus()}, the lanes on screen plus a margin) plus markers. Immutable once delivered.
+     */
+    record Frame(TimelineSource source, long from, long to, long nsPerPixel, int cpuFrom, SliceBlock[] slices, CounterBlock[] runq,
+                 SliceBlock[] pinned, int[] pinnedUtids, EventBlock wakeups, int wakeupUtid, EventBlock migrations,
                  EventBlock lost, SliceBlock[] overview, long overviewNsPerPixel) {}
 
     private static final ExecutorService POOL = Executors.newSingleThreadExecutor(r -> {
@@ -33,13 +36,21 @@ final class TimelineFetcher {
 
     TimelineFetcher(Consumer<Frame> deliver) { this.deliver = deliver; }
 
-    /** Asks for a window; {@code overviewPx > 0} also refreshes the whole-trace overview. */
-    void request(TimelineSource src, long from, long to, long npp, int pinnedUtid, int wakeupUtid,
+    /** True if this frame holds blocks for every CPU index in {@code [from, to)}. */
+    static boolean holdsCpus(Frame f, int from, int to) {
+        return from >= to || (f.cpuFrom() <= from && f.cpuFrom() + f.slices().length >= to);
+    }
+
+    /**
+     * Asks for a window of the CPUs {@code [cpuFrom, cpuTo)}; {@code overviewPx > 0} also refreshes the
+     * whole-trace overview (all CPUs).
+     */
+    void request(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids, int wakeupUtid,
                  SliceBlock[] overview, long overviewNpp, int overviewPx) {
         long gen = generation.incrementAndGet();
         POOL.execute(() -> {
             if (generation.get() != gen) return;
-            Frame f = fetch(src, from, to, npp, pinnedUtid, wakeupUtid, overview, overviewNpp, overviewPx);
+            Frame f = fetch(src, from, to, npp, cpuFrom, cpuTo, pinnedUtids, wakeupUtid, overview, overviewNpp, overviewPx);
             if (generation.get() != gen) return;
             Platform.runLater(() -> {
                 if (generation.get() == gen) deliver.accept(f);
@@ -47,16 +58,18 @@ final class TimelineFetcher {
         });
     }
 
-    static Frame fetch(TimelineSource src, long from, long to, long npp, int pinnedUtid, int wakeupUtid,
-                       SliceBlock[] overview, long overviewNpp, int overviewPx) {
+    static Frame fetch(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids,
+                       int wakeupUtid, SliceBlock[] overview, long overviewNpp, int overviewPx) {
         List<CpuInfo> cpus = src.cpus();
-        SliceBlock[] sl = new SliceBlock[cpus.size()];
-        CounterBlock[] rq = new CounterBlock[cpus.size()];
+        SliceBlock[] sl = new SliceBlock[Math.max(0, cpuTo - cpuFrom)];
+        CounterBlock[] rq = new CounterBlock[sl.length];
         for (int i = 0; i < sl.length; i++) {
-            sl[i] = src.slices(cpus.get(i).cpu(), from, to, npp);
-            rq[i] = src.runQueue(cpus.get(i).cpu(), from, to, npp);
+            int cpu = cpus.get(cpuFrom + i).cpu();
+            sl[i] = src.slices(cpu, from, to, npp);
+            rq[i] = src.runQueue(cpu, from, to, npp);
         }
-        SliceBlock pinned = pinnedUtid >= 0 ? src.threadSlices(pinnedUtid, from, to, npp) : null;
+        SliceBlock[] pinned = new SliceBlock[pinnedUtids.length];
+        for (int i = 0; i < pinned.length; i++) pinned[i] = src.threadSlices(pinnedUtids[i], from, to, npp);
         EventBlock wk = wakeupUtid >= 0 ? src.wakeups(wakeupUtid, from, to) : EventBlock.EMPTY;
         if (overviewPx > 0) {
             long start = src.traceStart(), end = src.traceEnd();
@@ -64,7 +77,7 @@ final class TimelineFetcher {
             overview = new SliceBlock[cpus.size()];
             for (int i = 0; i < overview.length; i++) overview[i] = src.slices(cpus.get(i).cpu(), start, end, overviewNpp);
         }
-        return new Frame(src, from, to, npp, sl, rq, pinned, pinnedUtid, wk, wakeupUtid,
+        return new Frame(src, from, to, npp, cpuFrom, sl, rq, pinned, pinnedUtids, wk, wakeupUtid,
                 src.migrations(from, to, npp), src.lostEvents(from, to), overview, overviewNpp);
     }
 }

@@ -2,11 +2,13 @@ package dev.kernscope.views.timeline;
 
 import dev.kernscope.views.model.CpuInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Vertical geometry of the timeline: overview, ruler, the optional pinned-thread lane, then per NUMA node a
- * header row and per CPU a slice lane with its run-queue track beneath. Pure arithmetic; immutable.
+ * Vertical geometry of the timeline: overview, ruler and the pinned-thread lanes stay fixed at the top; below
+ * them, per NUMA node a header row and per CPU a slice lane with its run-queue track beneath scroll by
+ * {@code scrollY}. Row coordinates are on screen (already scrolled). Pure arithmetic; immutable.
  */
 public final class TimelineLayout {
     public static final double GUTTER = 120;
@@ -16,50 +18,132 @@ public final class TimelineLayout {
     public static final double LANE_H = 18;
     public static final double RUNQ_H = 9;
     public static final double GAP = 3;
+    /** Vertical distance from one CPU lane to the next. */
+    public static final double CPU_PITCH = GAP + LANE_H + 1 + RUNQ_H + 1;
 
-    /** One row: a node header (cpu = -1), a CPU lane or the pinned lane (cpu = -2). */
+    /** One row: a node header (cpu = -1), a CPU lane, or a pinned lane (cpu = -2, node = pin index). */
     public record Row(int cpu, int node, double y, double laneH, double runqY, double runqH) {
         public boolean isHeader() { return cpu == -1; }
         public boolean isPinned() { return cpu == -2; }
         public double bottom() { return runqY + runqH; }
+
+        Row movedTo(double ny) { return new Row(cpu, node, ny, laneH, ny + (runqY - y), runqH); }
     }
 
     private final List<Row> rows = new ArrayList<>();
+    /** Row per index of the {@code cpus} list given to the constructor. */
+    private final Row[] cpuRows;
+    /** Index into {@link #cpuRows} by CPU number, -1 where absent. */
+    private final int[] byCpu;
+    private final double scrollTop;
+    private final double contentHeight;
+    private final double scrollY;
     private final double height;
 
-    public TimelineLayout(List<CpuInfo> cpus, boolean pinned) {
+    public TimelineLayout(List<CpuInfo> cpus, boolean pinned) { this(cpus, pinned ? 1 : 0, 0); }
+
+    /**
+     * @param pinnedLanes number of pinned-thread lanes above the CPUs (they do not scroll)
+     * @param scrollY     how far the CPU lanes are scrolled up, in px (not clamped here)
+     */
+    public TimelineLayout(List<CpuInfo> cpus, int pinnedLanes, double scrollY) {
         double y = OVERVIEW_H + RULER_H;
-        if (pinned) {
-            rows.add(new Row(-2, -1, y + GAP, LANE_H, y + GAP + LANE_H, 0));
-            y += GAP + LANE_H + GAP + 1;
+        for (int p = 0; p < pinnedLanes; p++) {
+            rows.add(new Row(-2, p, y + GAP, LANE_H, y + GAP + LANE_H, 0));
+            y += GAP + LANE_H;
         }
+        if (pinnedLanes > 0) y += GAP + 1;
+        scrollTop = y;
+        this.scrollY = scrollY;
+        y -= scrollY;
+        cpuRows = new Row[cpus.size()];
+        int maxCpu = -1;
+        for (CpuInfo c : cpus) maxCpu = Math.max(maxCpu, c.cpu());
+        byCpu = new int[maxCpu + 1];
+        Arrays.fill(byCpu, -1);
         int node = Integer.MIN_VALUE;
-        for (CpuInfo c : cpus) {
+        for (int i = 0; i < cpus.size(); i++) {
+            CpuInfo c = cpus.get(i);
             if (c.node() != node) {
                 node = c.node();
                 rows.add(new Row(-1, node, y, NODE_H, y + NODE_H, 0));
                 y += NODE_H;
             }
-            rows.add(new Row(c.cpu(), c.node(), y + GAP, LANE_H, y + GAP + LANE_H + 1, RUNQ_H));
-            y += GAP + LANE_H + 1 + RUNQ_H + 1;
+            Row r = new Row(c.cpu(), c.node(), y + GAP, LANE_H, y + GAP + LANE_H + 1, RUNQ_H);
+            rows.add(r);
+            cpuRows[i] = r;
+            if (c.cpu() >= 0) byCpu[c.cpu()] = i;
+            y += CPU_PITCH;
         }
         height = y;
+        contentHeight = y + scrollY - scrollTop;
     }
 
     public List<Row> rows() { return rows; }
 
-    /** Total height of all rows. */
+    /** Bottom of the last row on screen (content height plus the fixed area, minus the scroll offset). */
     public double height() { return height; }
+
+    /** Screen y where the scrolling area (node headers and CPU lanes) begins, below the pinned lanes. */
+    public double scrollTop() { return scrollTop; }
+
+    /** Unscrolled height of the node headers and CPU lanes. */
+    public double contentHeight() { return contentHeight; }
+
+    public double scrollY() { return scrollY; }
+
+    /** Largest useful scroll offset for a view {@code viewH} px tall. */
+    public double maxScroll(double viewH) { return Math.max(0, scrollTop + contentHeight - viewH); }
 
     /** The CPU lane row for {@code cpu}, or null. */
     public Row cpuRow(int cpu) {
-        for (Row r : rows) if (r.cpu() == cpu) return r;
-        return null;
+        if (cpu < 0 || cpu >= byCpu.length || byCpu[cpu] < 0) return null;
+        return cpuRows[byCpu[cpu]];
+    }
+
+    /** The row of the {@code index}-th CPU of the list this layout was made from. */
+    public Row cpuRowAt(int index) { return cpuRows[index]; }
+
+    /** True if any part of {@code r} shows in a view {@code viewH} px tall. */
+    public boolean isVisible(Row r, double viewH) {
+        return r.isPinned() || (r.bottom() > scrollTop && r.y() < viewH);
+    }
+
+    /** Indexes {@code [from, to)} of the CPUs whose lanes show in a view {@code viewH} px tall. */
+    public int[] visibleCpus(double viewH) {
+        int from = cpuRows.length, to = 0;
+        for (int i = 0; i < cpuRows.length; i++) {
+            if (!isVisible(cpuRows[i], viewH)) continue;
+            from = Math.min(from, i);
+            to = i + 1;
+        }
+        return from >= to ? new int[]{0, 0} : new int[]{from, to};
+    }
+
+    /**
+     * The header of the node whose lanes are at the top of the scrolling area, placed at {@link #scrollTop()}
+     * (pushed up by the next node's header as it arrives), or null when the real header is on screen.
+     */
+    public Row stickyHeader() {
+        Row current = null, next = null;
+        for (Row r : rows) {
+            if (!r.isHeader()) continue;
+            if (r.y() < scrollTop) current = r;
+            else { next = r; break; }
+        }
+        if (current == null) return null;
+        double y = next == null ? scrollTop : Math.min(scrollTop, next.y() - NODE_H);
+        return current.movedTo(y);
     }
 
     /** The row whose lane or run-queue track contains {@code y}, or null. */
     public Row rowAt(double y) {
-        for (Row r : rows) if (!r.isHeader() && y >= r.y() && y < r.bottom()) return r;
+        Row sticky = y >= scrollTop ? stickyHeader() : null;
+        if (sticky != null && y < sticky.y() + NODE_H) return null;
+        for (Row r : rows) {
+            if (r.isHeader() || (!r.isPinned() && y < scrollTop)) continue;
+            if (y >= r.y() && y < r.bottom()) return r;
+        }
         return null;
     }
 }

@@ -6,12 +6,14 @@ import dev.kernscope.views.model.TraceSelection;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
-import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import javafx.css.CssMetaData;
 import javafx.css.Styleable;
 import javafx.scene.control.Control;
@@ -24,7 +26,10 @@ import javafx.scene.control.Skin;
  *
  * <p>Input: wheel zooms around the pointer; W/S zoom, A/D pan; drag pans; shift-drag or drag on the ruler
  * selects a time range; drag/click on the overview moves the window; click selects a thread (all its slices are
- * highlighted); P pins the selected thread above the CPUs; Esc clears the selection.
+ * highlighted); P pins (or unpins) the selected thread in a lane above the CPUs, several at once; Esc clears the
+ * selection. When the CPU lanes do not
+ * fit they scroll vertically (shift+wheel, wheel over the lane names, scroll bar, Up/Down, PageUp/PageDown,
+ * Home/End); node headers stick to the top, and lanes off screen are neither fetched nor drawn.
  *
  * <p>Confined to the FX thread.
  */
@@ -43,7 +48,10 @@ public class TimelineView extends Control implements StyleColors.Owner {
     private final TraceSelection selection;
     private final Consumer<TraceSelection> onChange;
     private final ObjectProperty<TimelineSource> source = new SimpleObjectProperty<>(this, "source");
-    private final IntegerProperty pinnedUtid = new SimpleIntegerProperty(this, "pinnedUtid", TraceSelection.NONE);
+    /** At most this many threads are pinned; pinning another drops the oldest pin. */
+    public static final int MAX_PINNED = 8;
+    private final ObservableList<Integer> pinnedUtids = FXCollections.observableArrayList();
+    private final DoubleProperty laneScroll = new SimpleDoubleProperty(this, "laneScroll", 0);
     final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
     private final StyleColors colors = new StyleColors(this, CSS);
 
@@ -59,6 +67,7 @@ public class TimelineView extends Control implements StyleColors.Owner {
         setFocusTraversable(true);
         source.addListener((o, a, s) -> {
             if (s != null) selection.reset(s.traceStart(), s.traceEnd());
+            laneScroll.set(0); // another machine's lanes: start at its first node
         });
     }
 
@@ -66,13 +75,31 @@ public class TimelineView extends Control implements StyleColors.Owner {
 
     void fireChange() { onChange.accept(selection); }
 
-    /** The data; null shows the placeholder. Setting it resets the selection to the whole trace. */
+    /** The data; null shows the placeholder. Setting it resets the selection to the whole trace and scrolls to the top. */
     public ObjectProperty<TimelineSource> sourceProperty() { return source; }
     public TimelineSource getSource() { return source.get(); }
     public void setSource(TimelineSource s) { source.set(s); }
 
-    /** Thread shown in its own lane above the CPUs, or {@link TraceSelection#NONE}. */
-    public IntegerProperty pinnedUtidProperty() { return pinnedUtid; }
+    /**
+     * Threads shown in their own lanes above the CPUs, in lane order (top first); P toggles the selected thread.
+     * Lanes stay fixed while the CPU lanes scroll. Keep it to {@link #MAX_PINNED} entries; P does.
+     */
+    public ObservableList<Integer> pinnedUtids() { return pinnedUtids; }
+
+    /** Adds the thread as the bottom pinned lane, or removes its lane if it is pinned already. */
+    public void togglePinned(int utid) {
+        if (utid < 0) return;
+        if (pinnedUtids.remove(Integer.valueOf(utid))) return;
+        if (pinnedUtids.size() >= MAX_PINNED) pinnedUtids.remove(0);
+        pinnedUtids.add(utid);
+    }
+
+    /**
+     * How far the CPU lanes are scrolled up, in px (0 = the first node at the top). The skin clamps it to the
+     * content once laid out; the user changes it with shift+wheel, the wheel over the lane names, the scroll bar,
+     * Up/Down, PageUp/PageDown and Home/End.
+     */
+    public DoubleProperty laneScrollProperty() { return laneScroll; }
 
     /** True while a fetch for the current window is in flight; snapshots wait for it to turn false. */
     public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }

@@ -13,13 +13,18 @@ import dev.kernscope.views.model.TimeRange;
 import dev.kernscope.views.model.TimelineSource;
 import dev.kernscope.views.model.TraceSelection;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javafx.beans.InvalidationListener;
+import javafx.geometry.Orientation;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollBar;
 import javafx.scene.control.SkinBase;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
@@ -47,7 +52,16 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     private Color[] colorCache = new Color[0];
     private Color[] dimCache = new Color[0];
     private final Canvas overviewCanvas = new Canvas();
+    /** Shown when the CPU lanes do not fit; its value is the scroll offset in px. */
+    private final ScrollBar vbar = new ScrollBar();
+    private static final double SCROLLBAR_W = 12;
+    private double scrollY;
     private SliceBlock[] drawnOverview;
+    private final LanePixels pixels = new LanePixels();
+    /** Scratch for the lane being drawn: (utid, left, right) per named block; run-queue bar height per column. */
+    private int[] labels = new int[96];
+    private int labelCount;
+    private int[] colH = new int[0];
     private final StyleColors c;
 
     private double mouseX = -1, mouseY = -1;
@@ -63,7 +77,13 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         super(view);
         c = view.styleColors();
         placeholder.getStyleClass().add("placeholder");
-        getChildren().addAll(overviewCanvas, data, overlay, placeholder);
+        vbar.setOrientation(Orientation.VERTICAL);
+        vbar.setVisible(false);
+        vbar.setFocusTraversable(false);
+        vbar.valueProperty().addListener((o, a, b) -> scrollTo(b.doubleValue()));
+        view.laneScrollProperty().addListener(o -> applyScroll());
+        vbar.setOnScroll(e -> { scrollTo(scrollY - (e.getDeltaY() != 0 ? e.getDeltaY() : e.getDeltaX())); e.consume(); });
+        getChildren().addAll(overviewCanvas, data, overlay, placeholder, vbar);
         overviewCanvas.setMouseTransparent(true);
         overlay.setMouseTransparent(true);
         TraceSelection sel = view.getSelection();
@@ -71,8 +91,8 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         sel.visibleRangeProperty().addListener(redraw);
         sel.selectedUtidProperty().addListener(redraw);
         sel.selectedRangeProperty().addListener(o -> drawOverlay());
-        view.pinnedUtidProperty().addListener(o -> { layout = null; frame = null; refresh(); });
-        view.sourceProperty().addListener(o -> { layout = null; frame = null; refresh(); });
+        view.pinnedUtids().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
+        view.sourceProperty().addListener(o -> { layout = null; frame = null; getSkinnable().requestLayout(); refresh(); });
         c.addListener(o -> { readPalette(); drawData(); drawOverlay(); });
         data.setOnScroll(this::onScroll);
         data.setOnMousePressed(this::onPressed);
@@ -93,15 +113,27 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
 
     @Override
     protected void layoutChildren(double x, double y, double w, double h) {
-        boolean resized = data.getWidth() != w || data.getHeight() != h;
-        data.setWidth(w); data.setHeight(h);
-        overlay.setWidth(w); overlay.setHeight(h);
+        TimelineSource s = getSkinnable().getSource();
+        TimelineLayout probe = new TimelineLayout(s == null ? List.of() : s.cpus(), pinnedLanes(), 0);
+        boolean scrolls = probe.maxScroll(h) > 0;
+        double cw = scrolls ? Math.max(1, w - SCROLLBAR_W) : w;
+        boolean resized = data.getWidth() != cw || data.getHeight() != h;
+        data.setWidth(cw); data.setHeight(h);
+        overlay.setWidth(cw); overlay.setHeight(h);
         data.relocate(x, y); overlay.relocate(x, y);
-        if (overviewCanvas.getWidth() != w) drawnOverview = null;
-        overviewCanvas.setWidth(w); overviewCanvas.setHeight(TimelineLayout.OVERVIEW_H);
+        if (overviewCanvas.getWidth() != cw) drawnOverview = null;
+        overviewCanvas.setWidth(cw); overviewCanvas.setHeight(TimelineLayout.OVERVIEW_H);
         overviewCanvas.relocate(x, y);
         layoutInArea(placeholder, x, y, w, h, 0, javafx.geometry.HPos.CENTER, VPos.CENTER);
-        if (resized) { if (frame != null) frame = new TimelineFetcher.Frame(frame.source(), frame.from(), frame.to(), frame.nsPerPixel(), frame.slices(), frame.runq(), frame.pinned(), frame.pinnedUtid(), frame.wakeups(), frame.wakeupUtid(), frame.migrations(), frame.lost(), null, 0); refresh(); }
+        vbar.setVisible(scrolls);
+        if (scrolls) vbar.resizeRelocate(x + cw, y + probe.scrollTop(), SCROLLBAR_W, Math.max(0, h - probe.scrollTop()));
+        double before = scrollY;
+        scrollY = clampScroll(getSkinnable().laneScrollProperty().get(), probe.maxScroll(h));
+        if (scrollY != before) layout = null;
+        syncScrollBar(probe);
+        var wish = getSkinnable().laneScrollProperty();
+        if (h > 0 && s != null && wish.get() != scrollY) wish.set(scrollY); // report the clamped value
+        if (resized) { if (frame != null) frame = new TimelineFetcher.Frame(frame.source(), frame.from(), frame.to(), frame.nsPerPixel(), frame.cpuFrom(), frame.slices(), frame.runq(), frame.pinned(), frame.pinnedUtids(), frame.wakeups(), frame.wakeupUtid(), frame.migrations(), frame.lost(), null, 0); refresh(); }
     }
 
     // --- geometry -------------------------------------------------------------------------------------------
@@ -120,10 +152,54 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         return v.start() + Math.round((x - TimelineLayout.GUTTER) * v.duration() / plotW());
     }
 
-    private TimelineLayout layout() {
+    TimelineLayout layout() {
         TimelineSource s = getSkinnable().getSource();
-        if (layout == null) layout = new TimelineLayout(s == null ? List.of() : s.cpus(), getSkinnable().pinnedUtidProperty().get() >= 0);
+        if (layout == null) layout = new TimelineLayout(s == null ? List.of() : s.cpus(), pinnedLanes(), scrollY);
         return layout;
+    }
+
+    private int pinnedLanes() { return getSkinnable().pinnedUtids().size(); }
+
+    private int[] pinnedArray() {
+        List<Integer> p = getSkinnable().pinnedUtids();
+        int[] a = new int[p.size()];
+        for (int i = 0; i < a.length; i++) a[i] = p.get(i);
+        return a;
+    }
+
+    // --- vertical scrolling ---------------------------------------------------------------------------------
+
+    /** Current vertical scroll offset of the CPU lanes in px. */
+    double scrollY() { return scrollY; }
+
+    /** Scrolls the CPU lanes so that {@code y} px of them are above the viewport (clamped, whole pixels). */
+    void scrollTo(double y) {
+        getSkinnable().laneScrollProperty().set(clampScroll(y, layout().maxScroll(data.getHeight())));
+    }
+
+    private static double clampScroll(double y, double max) { return Math.round(Math.max(0, Math.min(y, max))); }
+
+    /** Follows {@link TimelineView#laneScrollProperty()}; before the first layout the wish is kept as is. */
+    private void applyScroll() {
+        if (data.getHeight() <= 0) return;
+        var prop = getSkinnable().laneScrollProperty();
+        double ny = clampScroll(prop.get(), layout().maxScroll(data.getHeight()));
+        if (ny != prop.get()) { prop.set(ny); return; }
+        if (ny == scrollY) { syncScrollBar(layout()); return; }
+        scrollY = ny;
+        layout = null;
+        syncScrollBar(layout());
+        refresh();
+    }
+
+    private void syncScrollBar(TimelineLayout lay) {
+        double viewH = Math.max(0, data.getHeight() - lay.scrollTop());
+        vbar.setMin(0);
+        vbar.setMax(lay.maxScroll(data.getHeight()));
+        vbar.setVisibleAmount(viewH * Math.max(1, vbar.getMax()) / Math.max(1, lay.contentHeight()));
+        vbar.setUnitIncrement(TimelineLayout.CPU_PITCH);
+        vbar.setBlockIncrement(Math.max(TimelineLayout.CPU_PITCH, viewH - TimelineLayout.CPU_PITCH));
+        if (vbar.getValue() != scrollY) vbar.setValue(scrollY);
     }
 
     /** Colour of a thread: the process hue from the palette, a brightness shade per thread. */
@@ -159,15 +235,20 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         if (s == null || data.getWidth() < 2) { drawData(); drawOverlay(); return; }
         TimeRange r = visible();
         long npp = Math.max(1, Long.highestOneBit(Math.max(1, r.duration() / (long) plotW())));
-        int pinned = v.pinnedUtidProperty().get();
+        int[] pinned = pinnedArray();
         int sel = v.getSelection().getSelectedUtid();
+        int[] vc = layout().visibleCpus(data.getHeight());
         boolean covered = frame != null && frame.source() == s && frame.from() <= r.start() && frame.to() >= r.end()
-                && frame.nsPerPixel() == npp && frame.pinnedUtid() == pinned && frame.wakeupUtid() == sel;
+                && frame.nsPerPixel() == npp && Arrays.equals(frame.pinnedUtids(), pinned) && frame.wakeupUtid() == sel
+                && TimelineFetcher.holdsCpus(frame, vc[0], vc[1]);
         if (!covered) {
             long margin = r.duration() / 2;
+            // lanes off screen are not fetched; a margin of half a screen makes small scrolls free
+            int laneMargin = Math.max(2, (vc[1] - vc[0]) / 2);
+            int cpuFrom = Math.max(0, vc[0] - laneMargin), cpuTo = Math.min(s.cpus().size(), vc[1] + laneMargin);
             boolean needOverview = frame == null || frame.overview() == null || frame.source() != s;
             v.busy.set(true);
-            fetcher.request(s, r.start() - margin, r.end() + margin, npp, pinned, sel,
+            fetcher.request(s, r.start() - margin, r.end() + margin, npp, cpuFrom, cpuTo, pinned, sel,
                     needOverview ? null : frame.overview(), needOverview ? 0 : frame.overviewNsPerPixel(),
                     needOverview ? (int) plotW() : 0);
         }
@@ -190,89 +271,89 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         long t0 = System.nanoTime();
         GraphicsContext g = data.getGraphicsContext2D();
         double w = data.getWidth(), h = data.getHeight();
-        g.clearRect(0, 0, w, TimelineLayout.OVERVIEW_H);
         g.setFill(c.get("-ks-background"));
         g.fillRect(0, TimelineLayout.OVERVIEW_H, w, h - TimelineLayout.OVERVIEW_H);
         TimelineView v = getSkinnable();
         TimelineSource s = v.getSource();
         if (s == null) {
+            g.clearRect(0, 0, w, TimelineLayout.OVERVIEW_H);
             overviewCanvas.getGraphicsContext2D().clearRect(0, 0, w, TimelineLayout.OVERVIEW_H);
             drawnOverview = null;
             return;
         }
         TimelineLayout lay = layout();
         double px0 = TimelineLayout.GUTTER;
+        double top = lay.scrollTop(), bottom = Math.min(h, lay.height());
         TimeRange vis = visible();
         long step = TimeFormat.niceStep(vis.duration() / plotW(), 90);
         int sel = v.getSelection().getSelectedUtid();
+        List<CpuInfo> cpus = s.cpus();
+        TimelineFetcher.Frame f = frame;
         g.setFont(FONT);
         g.setTextBaseline(VPos.CENTER);
 
-        // lanes background and grid
-        int alt = 0;
-        for (TimelineLayout.Row r : lay.rows()) {
-            if (r.isHeader()) continue;
-            g.setFill(c.get((alt++ & 1) == 0 ? "-ks-lane-background" : "-ks-lane-alt-background"));
+        // scrolling area: only the lanes on screen; whatever spills above it is painted over by the fixed area
+        int[] vc = lay.visibleCpus(h);
+        g.setImageSmoothing(false);
+        pixels.begin((int) Math.ceil(w - px0), (vc[1] - vc[0] + 1) * (1 + (int) TimelineLayout.RUNQ_H) + 1);
+        for (int i = vc[0]; i < vc[1]; i++) {
+            TimelineLayout.Row r = lay.cpuRowAt(i);
+            g.setFill(c.get((i & 1) == 0 ? "-ks-lane-background" : "-ks-lane-alt-background"));
             g.fillRect(px0, r.y(), w - px0, r.bottom() - r.y());
         }
-        g.setStroke(c.get("-ks-grid"));
-        g.setLineWidth(1);
-        long firstTick = Math.floorDiv(vis.start() - s.traceStart(), step) * step + s.traceStart();
-        for (long t = firstTick; t <= vis.end(); t += step) {
-            double x = snap(toX(t));
-            if (x < px0) continue;
-            g.strokeLine(x, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H, x, lay.height());
-        }
-
-        // slices
-        TimelineFetcher.Frame f = frame;
-        List<CpuInfo> cpus = s.cpus();
-        if (f != null) {
-            for (int i = 0; i < cpus.size() && i < f.slices().length; i++) {
-                TimelineLayout.Row r = lay.cpuRow(cpus.get(i).cpu());
-                if (r == null) continue;
-                drawSlices(g, s, f.slices()[i], r.y(), r.laneH(), sel, w);
-                drawRunq(g, f.runq()[i], r);
+        drawGrid(g, s, vis, step, Math.max(top, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H), bottom);
+        if (f != null && f.source() == s) {
+            int from = Math.max(vc[0], f.cpuFrom()), to = Math.min(vc[1], f.cpuFrom() + f.slices().length);
+            for (int i = from; i < to; i++) {
+                TimelineLayout.Row r = lay.cpuRowAt(i);
+                drawSlices(g, s, f.slices()[i - f.cpuFrom()], r.y(), r.laneH(), sel, w);
+                drawRunq(g, f.runq()[i - f.cpuFrom()], r);
             }
-            for (TimelineLayout.Row r : lay.rows()) {
-                if (r.isPinned() && f.pinned() != null) drawSlices(g, s, f.pinned(), r.y(), r.laneH(), TraceSelection.NONE, w);
-            }
-            drawMarkers(g, f, lay, w);
+            drawMarkers(g, f, lay, w, h);
         }
-
-        // gutter, headers, separators
         g.setFill(c.get("-ks-gutter-background"));
-        g.fillRect(0, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H, px0, Math.max(0, lay.height() - TimelineLayout.OVERVIEW_H - TimelineLayout.RULER_H));
+        g.fillRect(0, top, px0, Math.max(0, bottom - top));
         for (TimelineLayout.Row r : lay.rows()) {
-            if (r.isHeader()) {
-                g.setFill(c.get("-ks-node-header"));
-                g.fillRect(0, r.y(), w, r.laneH());
-                g.setFill(c.get("-ks-text"));
-                g.setFont(FONT_BOLD);
-                int n = 0;
-                for (CpuInfo ci : cpus) if (ci.node() == r.node()) n++;
-                g.fillText("NUMA node " + r.node() + "  ·  " + n + " CPUs", 8, r.y() + r.laneH() / 2);
-                g.setFont(FONT);
-            } else if (r.isPinned()) {
-                ThreadInfo ti = s.thread(v.pinnedUtidProperty().get());
-                g.setFill(c.get("-ks-highlight"));
-                g.fillRect(0, r.y(), 3, r.laneH());
-                g.setFill(c.get("-ks-text"));
-                g.fillText(fit((ti == null ? "utid " + v.pinnedUtidProperty().get() : ti.name() + " " + ti.tid()), px0 - 12), 8, r.y() + r.laneH() / 2);
-            } else {
-                g.setFill(c.get("-ks-text"));
-                g.fillText("CPU " + r.cpu(), 12, r.y() + r.laneH() / 2);
-                g.setFill(c.get("-ks-text-dim"));
-                g.fillText("runq", 12, r.runqY() + r.runqH() / 2);
+            if (r.isPinned() || !lay.isVisible(r, h)) continue;
+            if (r.isHeader()) drawHeader(g, r, cpus, w);
+            else drawCpuLabel(g, r, w);
+        }
+        TimelineLayout.Row sticky = lay.stickyHeader();
+        if (sticky != null) drawHeader(g, sticky, cpus, w);
+        g.setStroke(c.get("-ks-separator"));
+        g.strokeLine(px0 - 0.5, top, px0 - 0.5, bottom);
+
+        // fixed area: pinned lanes, ruler, overview
+        g.setFill(c.get("-ks-background"));
+        g.fillRect(0, TimelineLayout.OVERVIEW_H, w, top - TimelineLayout.OVERVIEW_H);
+        for (TimelineLayout.Row r : lay.rows()) {
+            if (!r.isPinned()) continue;
+            g.setFill(c.get("-ks-lane-background"));
+            g.fillRect(px0, r.y(), w - px0, r.bottom() - r.y());
+        }
+        drawGrid(g, s, vis, step, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H, top);
+        g.setFill(c.get("-ks-gutter-background"));
+        g.fillRect(0, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H, px0, top - TimelineLayout.OVERVIEW_H - TimelineLayout.RULER_H);
+        for (TimelineLayout.Row r : lay.rows()) {
+            if (!r.isPinned()) continue;
+            int utid = v.pinnedUtids().get(r.node());
+            if (f != null && r.node() < f.pinnedUtids().length && f.pinnedUtids()[r.node()] == utid) {
+                drawSlices(g, s, f.pinned()[r.node()], r.y(), r.laneH(), TraceSelection.NONE, w);
             }
+            ThreadInfo ti = s.thread(utid);
+            g.setFill(c.get("-ks-highlight"));
+            g.fillRect(0, r.y(), 3, r.laneH());
+            g.setFill(c.get("-ks-text"));
+            g.fillText(fit((ti == null ? "utid " + utid : ti.name() + " " + ti.tid()), px0 - 12), 8, r.y() + r.laneH() / 2);
             g.setStroke(c.get("-ks-separator"));
-            double yb = Math.floor(r.isHeader() ? r.y() + r.laneH() : r.bottom() + 1) + 0.5;
+            double yb = Math.floor(r.bottom() + 1) + 0.5;
             g.strokeLine(0, yb, w, yb);
         }
         g.setStroke(c.get("-ks-separator"));
-        g.strokeLine(px0 - 0.5, TimelineLayout.OVERVIEW_H, px0 - 0.5, lay.height());
+        g.strokeLine(px0 - 0.5, TimelineLayout.OVERVIEW_H, px0 - 0.5, top);
 
         drawRuler(g, s, vis, step, w);
+        g.clearRect(0, 0, w, TimelineLayout.OVERVIEW_H);
         if (f != null && f.overview() != drawnOverview) {
             drawOverview(overviewCanvas.getGraphicsContext2D(), s, f, w);
             drawnOverview = f.overview();
@@ -280,15 +361,62 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         lastDrawNanos = System.nanoTime() - t0;
     }
 
+    private void drawGrid(GraphicsContext g, TimelineSource s, TimeRange vis, long step, double y0, double y1) {
+        if (y1 <= y0) return;
+        g.setStroke(c.get("-ks-grid"));
+        g.setLineWidth(1);
+        long firstTick = Math.floorDiv(vis.start() - s.traceStart(), step) * step + s.traceStart();
+        for (long t = firstTick; t <= vis.end(); t += step) {
+            double x = snap(toX(t));
+            if (x >= TimelineLayout.GUTTER) g.strokeLine(x, y0, x, y1);
+        }
+    }
+
+    private void drawHeader(GraphicsContext g, TimelineLayout.Row r, List<CpuInfo> cpus, double w) {
+        g.setFill(c.get("-ks-node-header"));
+        g.fillRect(0, r.y(), w, r.laneH());
+        g.setFill(c.get("-ks-text"));
+        g.setFont(FONT_BOLD);
+        int n = 0;
+        for (CpuInfo ci : cpus) if (ci.node() == r.node()) n++;
+        g.fillText("NUMA node " + r.node() + "  ·  " + n + " CPUs", 8, r.y() + r.laneH() / 2);
+        g.setFont(FONT);
+        g.setStroke(c.get("-ks-separator"));
+        double yb = Math.floor(r.y() + r.laneH()) + 0.5;
+        g.strokeLine(0, yb, w, yb);
+    }
+
+    private void drawCpuLabel(GraphicsContext g, TimelineLayout.Row r, double w) {
+        g.setFill(c.get("-ks-text"));
+        g.fillText("CPU " + r.cpu(), 12, r.y() + r.laneH() / 2);
+        g.setFill(c.get("-ks-text-dim"));
+        g.fillText("runq", 12, r.runqY() + r.runqH() / 2);
+        g.setStroke(c.get("-ks-separator"));
+        double yb = Math.floor(r.bottom() + 1) + 0.5;
+        g.strokeLine(0, yb, w, yb);
+    }
+
     private static double snap(double x) { return Math.floor(x) + 0.5; }
 
+    /**
+     * One lane of slices: pixel colours into a row of {@link LanePixels} (at most one slice per pixel, the first
+     * that reaches it), one image draw, then names on slices wider than 36 px. O(slices + pixels).
+     */
     private void drawSlices(GraphicsContext g, TimelineSource s, SliceBlock b, double y, double h, int sel, double w) {
         double px0 = TimelineLayout.GUTTER;
+        TimeRange v = visible();
+        double scale = plotW() / (double) v.duration();
+        long vs = v.start();
+        int[] row = pixels.row();
+        int n = pixels.width();
         double lastEnd = Double.NEGATIVE_INFINITY;
-        Color runColor = null;
-        double runStart = 0, runEnd = 0;
+        Color lastCol = null;
+        int lastArgb = 0;
+        labelCount = 0;
+        // back-to-back slices of one thread read as one block, so they get one name
+        int runUtid = Integer.MIN_VALUE, runL = 0, runR = 0;
         for (int i = 0; i < b.size; i++) {
-            double x0 = toX(b.ts[i]), x1 = toX(b.ts[i] + b.dur[i]);
+            double x0 = px0 + (b.ts[i] - vs) * scale, x1 = px0 + (b.ts[i] + b.dur[i] - vs) * scale;
             if (x1 < px0 || x0 > w) continue;
             x0 = Math.max(px0, x0);
             x1 = Math.min(w, x1);
@@ -297,60 +425,78 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             if (l < lastEnd) l = lastEnd;
             if (r <= l) continue;
             lastEnd = r;
-            ThreadInfo ti = s.thread(b.utid[i]);
-            boolean dim = sel >= 0 && b.utid[i] != sel;
-            Color col = dim ? dimColor(b.utid[i], ti) : threadColor(b.utid[i], ti);
-            if (col == runColor && l == runEnd) {
-                runEnd = r; // adjacent pixels of one colour become one rectangle
-            } else {
-                if (runColor != null) { g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h); }
-                runColor = col; runStart = l; runEnd = r;
-            }
-            if (r - l > 36 && ti != null) {
-                g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h);
-                runColor = null;
-                g.setFill(c.get("-ks-background"));
-                String label = fit(ti.name(), r - l - 6);
-                if (!label.isEmpty()) g.fillText(label, l + 3, y + h / 2);
-            }
+            int utid = b.utid[i];
+            boolean dim = sel >= 0 && utid != sel;
+            // the colour cache first: a source's thread lookup may cost a map probe per slice
+            Color col = utid >= 0 && utid < colorCache.length && colorCache[utid] != null
+                    ? (dim ? dimCache[utid] : colorCache[utid])
+                    : dim ? dimColor(utid, s.thread(utid)) : threadColor(utid, s.thread(utid));
+            if (col != lastCol) { lastCol = col; lastArgb = LanePixels.argb(col); }
+            int a = (int) (l - px0), e = Math.min(n, (int) (r - px0));
+            if (a < e) Arrays.fill(row, a, e, lastArgb);
+            if (utid == runUtid && l == runR) { runR = (int) r; continue; }
+            addLabel(runUtid, runL, runR);
+            runUtid = utid; runL = (int) l; runR = (int) r;
         }
-        if (runColor != null) { g.setFill(runColor); g.fillRect(runStart, y, runEnd - runStart, h); }
+        addLabel(runUtid, runL, runR);
+        pixels.drawRow(g, px0, y, h);
+        if (labelCount == 0) return;
+        g.setFill(c.get("-ks-background"));
+        for (int k = 0; k < labelCount * 3; k += 3) {
+            ThreadInfo ti = s.thread(labels[k]);
+            String label = ti == null ? "" : fit(ti.name(), labels[k + 2] - labels[k + 1] - 6);
+            if (!label.isEmpty()) g.fillText(label, labels[k + 1] + 3, y + h / 2);
+        }
     }
 
+    /** Queues a name for the block {@code [l, r)} of one thread if it is wider than 36 px (names need ~30). */
+    private void addLabel(int utid, int l, int r) {
+        if (utid == Integer.MIN_VALUE || r - l <= 36) return;
+        if (labelCount * 3 == labels.length) labels = Arrays.copyOf(labels, labels.length * 2);
+        labels[labelCount * 3] = utid;
+        labels[labelCount * 3 + 1] = l;
+        labels[labelCount * 3 + 2] = r;
+        labelCount++;
+    }
+
+    /** Run-queue length as bars, per pixel column the last sample that reaches it, drawn as one image. */
     private void drawRunq(GraphicsContext g, CounterBlock q, TimelineLayout.Row r) {
         double max = 4;
         for (int i = 0; i < q.size; i++) max = Math.max(max, q.value[i]);
-        g.setFill(c.get("-ks-runq"));
-        double w = data.getWidth();
-        double runH = 0, runX0 = 0, runX1 = 0;
+        int rh = (int) r.runqH(), n = pixels.width();
+        if (colH.length < n) colH = new int[n];
+        Arrays.fill(colH, 0, n, 0);
+        double px0 = TimelineLayout.GUTTER, w = data.getWidth();
+        TimeRange v = visible();
+        double scale = plotW() / (double) v.duration();
+        long vs = v.start();
         for (int i = 0; i < q.size; i++) {
             if (q.value[i] <= 0) continue;
-            double x0 = Math.max(TimelineLayout.GUTTER, Math.floor(toX(q.ts[i])));
-            double x1 = i + 1 < q.size ? Math.floor(toX(q.ts[i + 1])) : w;
+            double x0 = Math.max(px0, Math.floor(px0 + (q.ts[i] - vs) * scale));
+            double x1 = i + 1 < q.size ? Math.floor(px0 + (q.ts[i + 1] - vs) * scale) : w;
             x1 = Math.min(w, Math.max(x1, x0 + 1));
-            if (x1 <= TimelineLayout.GUTTER || x0 >= w) continue;
-            double hh = Math.max(1, Math.round(r.runqH() * q.value[i] / max));
-            if (hh == runH && x0 <= runX1) { runX1 = Math.max(runX1, x1); continue; }
-            if (runH > 0) g.fillRect(runX0, r.runqY() + r.runqH() - runH, runX1 - runX0, runH);
-            runH = hh; runX0 = x0; runX1 = x1;
+            if (x1 <= px0 || x0 >= w) continue;
+            int hh = (int) Math.max(1, Math.round(rh * q.value[i] / max));
+            int a = (int) (x0 - px0), e = Math.min(n, (int) (x1 - px0));
+            if (a < e) Arrays.fill(colH, a, e, Math.min(rh, hh));
         }
-        if (runH > 0) g.fillRect(runX0, r.runqY() + r.runqH() - runH, runX1 - runX0, runH);
+        pixels.drawBars(g, colH, rh, c.get("-ks-runq"), px0, r.runqY());
     }
 
-    private void drawMarkers(GraphicsContext g, TimelineFetcher.Frame f, TimelineLayout lay, double w) {
+    private void drawMarkers(GraphicsContext g, TimelineFetcher.Frame f, TimelineLayout lay, double w, double h) {
         EventBlock m = f.migrations();
         g.setFill(c.get("-ks-migration"));
         for (int i = 0; i < m.size; i++) {
             TimelineLayout.Row r = lay.cpuRow(m.c[i]);
             double x = toX(m.ts[i]);
-            if (r == null || x < TimelineLayout.GUTTER || x > w) continue;
+            if (r == null || x < TimelineLayout.GUTTER || x > w || !lay.isVisible(r, h)) continue;
             g.fillPolygon(new double[]{x - 3.5, x + 3.5, x}, new double[]{r.y() - 3, r.y() - 3, r.y() + 3}, 3);
         }
         EventBlock lost = f.lost();
         for (int i = 0; i < lost.size; i++) {
             TimelineLayout.Row r = lay.cpuRow(lost.a[i]);
             double x = snap(toX(lost.ts[i]));
-            if (r == null || x < TimelineLayout.GUTTER || x > w) continue;
+            if (r == null || x < TimelineLayout.GUTTER || x > w || !lay.isVisible(r, h)) continue;
             g.setStroke(c.get("-ks-lost"));
             g.setLineWidth(2);
             g.strokeLine(x, r.y(), x, r.bottom());
@@ -402,17 +548,30 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.setFill(c.get("-ks-text-dim"));
         g.fillText("Overview", 12, h / 2);
         long start = s.traceStart(), dur = s.traceEnd() - s.traceStart();
-        if (f != null && f.overview() != null) {
-            int n = f.overview().length;
-            double rowH = Math.max(1, Math.floor((h - 6) / Math.max(1, n)));
+        if (f != null && f.overview() != null && f.overview().length > 0) {
+            // one pixel row per CPU in an image: a pixel-wide slice is one int, not one fill command
+            int n = f.overview().length, pwi = (int) Math.ceil(pw);
+            int[] buf = new int[pwi * n];
             for (int i = 0; i < n; i++) {
                 SliceBlock b = f.overview()[i];
                 for (int j = 0; j < b.size; j++) {
-                    double x0 = px0 + (b.ts[j] - start) * pw / dur, x1 = px0 + (b.ts[j] + b.dur[j] - start) * pw / dur;
-                    g.setFill(threadColor(b.utid[j], s.thread(b.utid[j])));
-                    g.fillRect(Math.floor(x0), 3 + i * rowH, Math.max(1, Math.floor(x1) - Math.floor(x0)), rowH);
+                    int a = (int) Math.floor((b.ts[j] - start) * pw / dur);
+                    int e = Math.max(a + 1, (int) Math.floor((b.ts[j] + b.dur[j] - start) * pw / dur));
+                    a = Math.max(0, a);
+                    e = Math.min(pwi, e);
+                    if (a >= e) continue;
+                    int utid = b.utid[j];
+                    Color col = utid >= 0 && utid < colorCache.length && colorCache[utid] != null
+                            ? colorCache[utid] : threadColor(utid, s.thread(utid));
+                    Arrays.fill(buf, i * pwi + a, i * pwi + e, LanePixels.argb(col));
                 }
             }
+            WritableImage img = new WritableImage(pwi, n);
+            img.getPixelWriter().setPixels(0, 0, pwi, n, PixelFormat.getIntArgbPreInstance(), buf, 0, pwi);
+            double rowH = (h - 6) / n; // below 1 px with many CPUs the rows are averaged and the strip keeps its height
+            if (rowH >= 1) rowH = Math.floor(rowH);
+            g.setImageSmoothing(rowH < 1);
+            g.drawImage(img, px0, 3, pwi, rowH * n);
         }
         g.setStroke(c.get("-ks-separator"));
         g.strokeLine(0, h - 0.5, w, h - 0.5);
@@ -427,7 +586,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         TimelineSource s = v.getSource();
         if (s == null) return;
         TimelineLayout lay = layout();
-        double top = TimelineLayout.OVERVIEW_H, bottom = lay.height();
+        double top = TimelineLayout.OVERVIEW_H, bottom = Math.min(h, lay.height());
         drawOverviewWindow(g, s, w);
         TimeRange selR = v.getSelection().getSelectedRange();
         if (selR != null) {
@@ -452,7 +611,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
                 g.setTextAlign(TextAlignment.LEFT);
             }
         }
-        drawLatency(g, s, lay, w);
+        drawLatency(g, s, lay, w, h);
         if (mouseX >= TimelineLayout.GUTTER && mouseY > top && mouseY < bottom) {
             g.setStroke(c.get("-ks-text-dim"));
             g.strokeLine(snap(mouseX), top, snap(mouseX), bottom);
@@ -474,14 +633,14 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     }
 
     /** Wakeup marker, runnable interval and running slice outline for the selected thread. */
-    private void drawLatency(GraphicsContext g, TimelineSource s, TimelineLayout lay, double w) {
+    private void drawLatency(GraphicsContext g, TimelineSource s, TimelineLayout lay, double w, double h) {
         TimelineFetcher.Frame f = frame;
         int sel = getSkinnable().getSelection().getSelectedUtid();
         if (f == null || sel < 0 || f.wakeupUtid() != sel) return;
         EventBlock wk = f.wakeups();
         for (int i = 0; i < wk.size; i++) {
             TimelineLayout.Row r = lay.cpuRow(wk.b[i]);
-            if (r == null) continue;
+            if (r == null || r.y() < lay.scrollTop() || r.y() > h) continue;
             double xw = toX(wk.ts[i]), xr = toX(wk.ts2[i]);
             if (xr < TimelineLayout.GUTTER || xw > w) continue;
             double yMid = r.y() + r.laneH() / 2;
@@ -505,10 +664,10 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         }
         // outline the selected thread's slices
         g.setStroke(c.get("-ks-highlight"));
-        List<CpuInfo> cpus = s.cpus();
-        for (int i = 0; i < cpus.size() && i < f.slices().length; i++) {
-            TimelineLayout.Row r = lay.cpuRow(cpus.get(i).cpu());
-            SliceBlock b = f.slices()[i];
+        for (int k = 0; k < f.slices().length; k++) {
+            TimelineLayout.Row r = lay.cpuRowAt(f.cpuFrom() + k);
+            if (r.y() < lay.scrollTop() || r.y() > h) continue;
+            SliceBlock b = f.slices()[k];
             for (int j = 0; r != null && j < b.size; j++) {
                 if (b.utid[j] != sel) continue;
                 double x0 = Math.max(TimelineLayout.GUTTER, toX(b.ts[j])), x1 = Math.min(w, toX(b.ts[j] + b.dur[j]));
@@ -526,10 +685,14 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         TimelineLayout.Row r = layout().rowAt(y);
         if (r == null || y >= r.y() + r.laneH()) return null;
         SliceBlock b = null;
-        if (r.isPinned()) b = f.pinned();
+        if (r.isPinned()) {
+            List<Integer> pins = getSkinnable().pinnedUtids();
+            boolean current = r.node() < f.pinned().length && r.node() < pins.size() && f.pinnedUtids()[r.node()] == pins.get(r.node());
+            b = current ? f.pinned()[r.node()] : null;
+        }
         else {
             List<CpuInfo> cpus = s.cpus();
-            for (int i = 0; i < cpus.size(); i++) if (cpus.get(i).cpu() == r.cpu()) b = f.slices()[i];
+            for (int k = 0; k < f.slices().length; k++) if (cpus.get(f.cpuFrom() + k).cpu() == r.cpu()) b = f.slices()[k];
         }
         if (b == null) return null;
         int idx = b.indexAt(toTime(x));
@@ -608,9 +771,20 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         getSkinnable().fireChange();
     }
 
+    /**
+     * Wheel zooms around the pointer; shift+wheel, or the wheel over the lane names, scrolls the lanes
+     * vertically (some platforms turn shift+wheel into a horizontal delta, so either delta counts).
+     */
     private void onScroll(ScrollEvent e) {
-        if (getSkinnable().getSource() == null || e.getDeltaY() == 0) return;
-        zoomAt(Math.max(TimelineLayout.GUTTER, e.getX()), Math.exp(-e.getDeltaY() * 0.008));
+        if (getSkinnable().getSource() == null) return;
+        if (e.isShiftDown() || e.getX() < TimelineLayout.GUTTER) {
+            double d = e.getDeltaY() != 0 ? e.getDeltaY() : e.getDeltaX();
+            if (d == 0) return;
+            scrollTo(scrollY - d);
+        } else {
+            if (e.getDeltaY() == 0) return;
+            zoomAt(Math.max(TimelineLayout.GUTTER, e.getX()), Math.exp(-e.getDeltaY() * 0.008));
+        }
         e.consume();
     }
 
@@ -624,11 +798,13 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             case S -> zoomAt(x, 1.25);
             case A -> panBy(-Math.max(1, d / 8));
             case D -> panBy(Math.max(1, d / 8));
-            case P -> {
-                int u = sel.getSelectedUtid();
-                var pin = getSkinnable().pinnedUtidProperty();
-                pin.set(pin.get() == u || u < 0 ? TraceSelection.NONE : u);
-            }
+            case UP -> scrollTo(scrollY - TimelineLayout.CPU_PITCH);
+            case DOWN -> scrollTo(scrollY + TimelineLayout.CPU_PITCH);
+            case PAGE_UP -> scrollTo(scrollY - pageHeight());
+            case PAGE_DOWN -> scrollTo(scrollY + pageHeight());
+            case HOME -> scrollTo(0);
+            case END -> scrollTo(Double.MAX_VALUE);
+            case P -> getSkinnable().togglePinned(sel.getSelectedUtid());
             case ESCAPE -> {
                 sel.selectedRangeProperty().set(null);
                 sel.selectedUtidProperty().set(TraceSelection.NONE);
@@ -638,6 +814,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             default -> { return; }
         }
         e.consume();
+    }
+
+    /** One screen of lanes minus one lane, so a page step keeps a lane of context. */
+    private double pageHeight() {
+        return Math.max(TimelineLayout.CPU_PITCH, data.getHeight() - layout().scrollTop() - TimelineLayout.CPU_PITCH);
     }
 
     private void onPressed(MouseEvent e) {

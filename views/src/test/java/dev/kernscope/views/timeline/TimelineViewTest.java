@@ -145,7 +145,37 @@ class TimelineViewTest {
         assertThat(sel.getVisibleRange().start()).isBetween(99_000L, 101_000L);
         assertThat(sel.getSelectedUtid()).isEqualTo(5);
         robot.type(KeyCode.P);
-        assertThat(view.pinnedUtidProperty().get()).isEqualTo(5);
+        assertThat(view.pinnedUtids()).containsExactly(5);
+    }
+
+    @Test
+    void pTogglesSeveralPinnedLanesThatDrawTheirThreads(FxRobot robot) {
+        settle();
+        TimelineLayout.Row cpu2 = new TimelineLayout(view.getSource().cpus(), false).cpuRow(2);
+        TimelineLayout.Row cpu0 = new TimelineLayout(view.getSource().cpus(), false).cpuRow(0);
+        robot.clickOn(screen(TimelineLayout.GUTTER + 150, cpu2.y() + 5)); // utid 5 at 150 µs
+        robot.type(KeyCode.P);
+        settle();
+        robot.clickOn(screen(TimelineLayout.GUTTER + 550, ViewSnapshots.onFx(() -> skin().layout().cpuRow(0).y()) + 5)); // utid 6
+        assertThat(sel.getSelectedUtid()).isEqualTo(6);
+        robot.type(KeyCode.P);
+        settle();
+        assertThat(view.pinnedUtids()).containsExactly(5, 6);
+        TimelineLayout lay = ViewSnapshots.onFx(() -> skin().layout());
+        TimelineLayout.Row pin0 = lay.rows().get(0), pin1 = lay.rows().get(1);
+        assertThat(pin0.isPinned() && pin1.isPinned()).isTrue();
+        assertThat(lay.cpuRow(0).y()).isGreaterThan(cpu0.y()); // the CPUs moved down by two lanes
+        robot.moveTo(screen(20, H - 5)); // no hover line or card over the lanes
+        WritableImage img = snap(view);
+        Color c5 = ViewSnapshots.onFx(() -> skin().threadColor(5, view.getSource().thread(5)));
+        Color c6 = ViewSnapshots.onFx(() -> skin().threadColor(6, view.getSource().thread(6)));
+        int x5 = (int) TimelineLayout.GUTTER + 150, x6 = (int) TimelineLayout.GUTTER + 550;
+        assertThat(close(img.getPixelReader().getColor(x5, (int) pin0.y() + 2), c5)).isTrue();
+        assertThat(close(img.getPixelReader().getColor(x6, (int) pin1.y() + 2), c6)).isTrue();
+        assertThat(close(img.getPixelReader().getColor(x6, (int) pin0.y() + 2), c6)).isFalse();
+        robot.clickOn(screen(TimelineLayout.GUTTER + 150, lay.cpuRow(2).y() + 5));
+        robot.type(KeyCode.P); // unpins 5, 6 stays and moves up
+        assertThat(view.pinnedUtids()).containsExactly(6);
     }
 
     @Test
