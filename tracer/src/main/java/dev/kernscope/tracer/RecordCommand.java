@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * 3 missing kernel or system features. One instance runs once; not thread-safe.
  */
 @Command(name = "record", mixinStandardHelpOptions = true,
-        description = "Record scheduler activity (switches, wakeups, migrations, run queues) into a .ktrace file.")
+        description = "Record scheduler activity (switches, wakeups, migrations, run queues) and on-/off-CPU stacks into a .ktrace file.")
 public final class RecordCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "trace file to write")
     Path output;
