@@ -85,8 +85,8 @@ CREATE TABLE _slice_chunk (
   end_ts INTEGER NOT NULL, -- latest end of the chunk's slices
   n      INTEGER NOT NULL, -- slices in the chunk
   data   BLOB NOT NULL,    -- n little-endian entries of 24 bytes: ts i64, dur i64, utid i32, end_state i16, prio i16
-  PRIMARY KEY (cpu, ts)
-) WITHOUT ROWID;
+  UNIQUE (cpu, ts)        -- a rowid table keeps each BLOB on the table's own pages (WITHOUT ROWID would spill it)
+);
 
 -- Level-of-detail mipmap of sched_slice (Perfetto's idea): for level L the bucket width is 4^L * 32768 ns;
 -- one entry merges all slices of one CPU that start in one bucket. Entries are packed 128 to a row so that a
@@ -99,8 +99,8 @@ CREATE TABLE _slice_lod (
   data  BLOB NOT NULL,    -- n little-endian entries of 32 bytes: ts i64 (start of the first merged slice),
                           -- dur i64 (end of the last merged slice minus ts), busy i64 (summed running time),
                           -- utid i32 (thread of the longest merged slice), cnt i32 (slices merged)
-  PRIMARY KEY (level, cpu, ts)
-) WITHOUT ROWID;
+  UNIQUE (level, cpu, ts)  -- one chunk per key; a provisional chunk is replaced under the same key
+);
 
 -- Runnable intervals: a thread becomes runnable (wakeup, new task, or preempted while runnable) and
 -- later runs. Wakeup->run latency is run_ts - ts.

@@ -5,14 +5,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kernscope.storage.Model;
 import dev.kernscope.storage.NumaQueries;
+import dev.kernscope.storage.NumaQueries.Fault;
 import dev.kernscope.storage.NumaQueries.ProcessNodePages;
 import dev.kernscope.storage.TraceReader;
 import dev.kernscope.storage.TraceWriter;
+import dev.kernscope.tracer.RecordMain;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -23,16 +29,19 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Records a real two-node NUMA machine: a qemu TCG guest (node 0 = CPUs 0-1, node 1 = CPUs 2-3, distance
- * 20) booted from Debian's 6.1 kernel with the host's /usr shared read-only (see packaging/numa-vm). Inside,
- * {@link NumaRecordMain} records while a workload first touches 200 MiB on node 1 and is re-pinned to node 0,
- * then another runs with its memory bound to node 1. Asserts directions, not counts: TCG timing varies.
- * Runs as root when qemu-system-x86_64, gcc, numactl and busybox are installed; about two minutes;
- * {@code -Dkernscope.test.vm=false} skips it.
+ * Records a real two-node NUMA machine with the real {@code kernscope record} ({@link RecordMain}, stopped by
+ * closing its stdin): a qemu TCG guest (node 0 = CPUs 0-1, node 1 = CPUs 2-3, distance 20) booted from
+ * Debian's 6.1 kernel with the host's /usr shared read-only (see packaging/numa-vm). In one boot, a workload
+ * first touches {@value #MB} MiB on node 1 and is re-pinned to node 0, then another runs with its memory bound
+ * to node 1. Asserts directions, not counts: TCG timing varies. Leaves the trace in
+ * {@code target/numa-2node.ktrace}. Runs as root when qemu-system-x86_64, gcc, numactl and busybox are
+ * installed; about two minutes; {@code -Dkernscope.test.vm=false} skips it.
  */
 @Tag("vm")
 class TwoNodeVmTest {
-    private static final long PAGES = 200L * 256; // 200 MiB of 4 KiB pages
+    private static final int MB = 64;
+    private static final long PAGES = MB * 256L; // 4 KiB pages
+    private static final int TNF_MIGRATED = 0x01, MR_NUMA_MISPLACED = 5;
 
     @Test
     void recordsPagesFollowingTheTaskAndBoundMemory() throws Exception {
@@ -49,70 +58,129 @@ class TwoNodeVmTest {
         deleteTree(out);
         Files.createDirectories(out.resolve("cp/classes"));
         run(List.of("gcc", "-O2", "-o", out.resolve("numa-touch").toString(), vmDir.resolve("numa-touch.c").toString()), 60);
-        for (Class<?> c : new Class<?>[] {NumaRecordMain.class, TraceWriter.class, org.sqlite.JDBC.class}) {
+        for (Class<?> c : new Class<?>[] {RecordMain.class, TraceWriter.class, org.sqlite.JDBC.class,
+                com.sun.jna.Native.class, picocli.CommandLine.class}) {
             Path src = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
             if (Files.isDirectory(src)) copyTree(src, out.resolve("cp/classes"));
             else Files.copy(src, out.resolve("cp").resolve(src.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         }
         Files.copy(vmDir.resolve("guest.sh"), out.resolve("guest.sh"));
         Files.writeString(out.resolve("java-home"), javaHome + "\n");
-        Files.writeString(out.resolve("main-class"), NumaRecordMain.class.getName() + "\n");
+        Files.writeString(out.resolve("main-class"), RecordMain.class.getName() + "\n");
+        Files.writeString(out.resolve("mb"), MB + "\n");
 
         long t0 = System.nanoTime();
-        int rc = run(List.of(vmDir.resolve("run.sh").toString(), out.toString(), "420"), 480);
+        int rc = run(List.of(vmDir.resolve("run.sh").toString(), out.toString(), "210"), 240);
         long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         System.out.println("two-node guest ran for " + seconds + " s");
         assertThat(rc).as("guest exit status; guest.log:\n%s\nconsole tail:\n%s", readOr(out.resolve("guest.log")),
                 tail(readOr(out.resolve("console.log")), 3000)).isZero();
+        Path trace = out.resolve("numa.ktrace");
+        Path kept = Path.of("target/numa-2node.ktrace").toAbsolutePath();
+        Files.copy(trace, kept, StandardCopyOption.REPLACE_EXISTING);
 
         Map<String, Long> phase = new HashMap<>();
         for (String line : Files.readAllLines(out.resolve("phases"))) {
             String[] p = line.split(" ");
             phase.put(p[0], Math.round(Double.parseDouble(p[1]) * 1e9));
         }
-        try (TraceReader r = TraceReader.open(out.resolve("numa.ktrace"))) {
+        long start = phase.get("default-start"), touched = phase.get("default-touched"), end = phase.get("default-end");
+        long bs = phase.get("bind-start"), be = phase.get("bind-end");
+        try (TraceReader r = TraceReader.open(trace)) {
             NumaQueries q = new NumaQueries(r);
+            Map<String, String> meta = r.meta();
+            System.out.printf("two-node trace %s: %d bytes, %d numa_fault, %d page_migration, %d numa_decision rows%n", kept,
+                    Files.size(kept), q.faults(0, Long.MAX_VALUE, 0).size(), q.pageMigrations(0, Long.MAX_VALUE).size(),
+                    q.decisions(0, Long.MAX_VALUE).size());
+            // The real recorder ran, with every NUMA program, and lost nothing.
+            assertThat(meta.get("cmdline")).startsWith("kernscope record -o ");
+            assertThat(meta).containsEntry("end_reason", "stopped").containsEntry("feature.attach", "tp_btf")
+                    .containsEntry("feature.task_numa_fault", "fentry").containsEntry("feature.sched_numa_tracepoints", "recorded")
+                    .containsEntry("feature.mm_migrate_pages", "recorded").containsEntry("lost_events", "0")
+                    .containsEntry("numa_lost_events", "0");
+
             // Topology: two nodes with the CPUs and the distances qemu was given.
             assertThat(r.numaNodes()).extracting(Model.NumaNode::cpus).containsExactly("0-1", "2-3");
             assertThat(r.numaDistances()).containsExactlyInAnyOrder(new Model.Distance(0, 0, 10),
                     new Model.Distance(0, 1, 20), new Model.Distance(1, 0, 20), new Model.Distance(1, 1, 10));
             assertThat(r.cpus()).extracting(Model.Cpu::node).containsExactly(0, 0, 1, 1);
-            assertThat(r.meta()).containsEntry("feature.numa_balancing", "on").containsEntry("numa_node_count", "2");
+            assertThat(meta).containsEntry("feature.numa_balancing", "on").containsEntry("numa_node_count", "2");
 
-            // Default policy: first touch lands on node 1, then NUMA balancing moves the pages to node 0.
-            long touched = phase.get("default-touched"), end = phase.get("default-end");
-            assertThat(q.counterIncrease(1, "local_node", phase.get("default-start"), touched))
-                    .as("node 1 local allocations during the first touch").isGreaterThan(PAGES / 2);
+            // Default policy: first touch lands on node 1 ...
+            Model.Process a = process(r, "ready-a");
+            int utidA = mainThread(r, a);
+            assertThat(q.counterIncrease(1, "local_node", start, touched)).as("node 1 local allocations during the first touch")
+                    .isGreaterThan(PAGES / 2);
+            List<ProcessNodePages> pagesA = q.processPagesSeries(a.upid(), 0, Long.MAX_VALUE);
+            assertThat(firstSampleAfter(pagesA, touched, 1)).as("workload pages on node 1 after the first touch")
+                    .isGreaterThan(PAGES * 9 / 10);
+            // ... the scheduler shows the thread on node 1's CPUs, then moved across to node 0's by the re-pin ...
+            assertThat(slicesOn(r, utidA, 2, 3, start, touched)).as("workload slices on node 1's CPUs before the re-pin").isPositive();
+            assertThat(slicesOn(r, utidA, 0, 1, touched, end)).as("workload slices on node 0's CPUs after the re-pin").isPositive();
+            assertThat(q.crossNodeMigrations(touched, end)).as("workload migrations from node 1 to node 0")
+                    .anyMatch(m -> m.utid() == utidA && m.origNode() == 1 && m.destNode() == 0);
+            // ... its hinting faults come from node 0's CPUs on node 1's memory, and migrate the pages to node 0
+            // (mem_node is the destination of a migrated fault) ...
+            List<Fault> faultsA = q.faults(touched, end, utidA);
+            assertThat(faultsA.stream().filter(f -> f.cpuNode() == 0 && (f.memNode() == 1 || (f.flags() & TNF_MIGRATED) != 0))
+                    .mapToLong(Fault::pages).sum()).as("pages of remote hinting faults from node 0").isGreaterThan(PAGES / 2);
+            assertThat(faultsA.stream().filter(f -> (f.flags() & TNF_MIGRATED) != 0 && f.memNode() == 0).mapToLong(Fault::pages).sum())
+                    .as("pages the workload's faults migrated to node 0").isGreaterThan(PAGES / 2);
+            assertThat(faultsA).as("workload faults migrating away from node 0").noneMatch(f -> (f.flags() & TNF_MIGRATED) != 0 && f.memNode() != 0);
+            assertThat(q.pageMigrations(touched, end).stream().filter(m -> m.reason() == MR_NUMA_MISPLACED)
+                    .mapToLong(NumaQueries.PageMigration::succeeded).sum()).as("pages migrated as MR_NUMA_MISPLACED").isGreaterThan(PAGES / 2);
             assertThat(q.counterIncrease(-1, "numa_hint_faults", touched, end)).as("hinting faults").isGreaterThan(PAGES / 2);
-            assertThat(q.counterIncrease(-1, "numa_pages_migrated", touched, end)).as("pages migrated").isGreaterThan(PAGES / 2);
-            int upidA = upidOf(r, "ready-a");
-            List<ProcessNodePages> a = q.processPagesSeries(upidA, 0, Long.MAX_VALUE);
-            long firstN1 = firstSampleAfter(a, touched, 1), lastN0 = last(a, 0), lastN1 = last(a, 1);
-            assertThat(firstN1).as("workload pages on node 1 after the first touch").isGreaterThan(PAGES * 9 / 10);
-            assertThat(lastN0).as("workload pages on node 0 at its end").isGreaterThan(PAGES * 9 / 10);
-            assertThat(lastN1).as("workload pages left on node 1").isLessThan(PAGES / 10);
+            assertThat(q.counterIncrease(-1, "numa_pages_migrated", touched, end)).as("numa_pages_migrated").isGreaterThan(PAGES / 2);
+            // ... and the process's pages move from node 1 to node 0.
+            assertThat(last(pagesA, 0)).as("workload pages on node 0 at its end").isGreaterThan(PAGES * 9 / 10);
+            assertThat(last(pagesA, 1)).as("workload pages left on node 1").isLessThan(PAGES / 10);
+            // A balancing decision fires only when the scheduler prefers moving the task; when one does, its nodes are real.
+            for (NumaQueries.Decision d : q.decisions(0, Long.MAX_VALUE)) {
+                assertThat(d.kind()).isIn("move", "swap", "stick");
+                assertThat(d.srcNid()).as("decision %s source node", d).isBetween(0, 1);
+                assertThat(d.dstNid()).as("decision %s destination node", d).isBetween(-1, 1);
+            }
 
-            // Bound to node 1 from node 0's CPUs: node 1's other_node rises, balancing does not touch it.
-            long bs = phase.get("bind-start"), be = phase.get("bind-end");
+            // Bound to node 1 from node 0's CPUs: node 1's other_node rises, and balancing never scans that memory,
+            // so the bound workload takes no hinting fault at all (numa_fault rows are per thread).
+            Model.Process b = process(r, "ready-b");
             assertThat(q.counterIncrease(1, "other_node", bs, be)).as("node 1 other_node").isGreaterThan(PAGES * 9 / 10);
             assertThat(q.counterIncrease(1, "numa_miss", bs, be)).as("node 1 numa_miss").isZero();
-            // vmstat counts every process's faults (the recorder's JVM takes a few hundred); the bound workload
-            // itself takes none, so the total stays far below its page count. Per-task numa_fault rows from
-            // the BPF program will allow asserting zero for its upid.
-            assertThat(q.counterIncrease(-1, "numa_hint_faults", bs, be)).as("hinting faults under --membind").isLessThan(PAGES / 20);
-            int upidB = upidOf(r, "ready-b");
-            List<ProcessNodePages> b = q.processPages(bs, Long.MAX_VALUE).stream().filter(p -> p.upid() == upidB).toList();
-            assertThat(b).extracting(ProcessNodePages::pages).satisfies(p -> {
+            assertThat(q.accessMatrixOfProcess(0, Long.MAX_VALUE, b.upid()).total()).as("hinting fault pages under --membind").isZero();
+            assertThat(r.threads().stream().filter(t -> t.upid() == b.upid())).as("threads of the bound workload").isNotEmpty();
+            assertThat(slicesOn(r, mainThread(r, b), 0, 1, bs, be)).as("bound workload slices on node 0's CPUs").isPositive();
+            List<ProcessNodePages> pagesB = q.processPages(bs, Long.MAX_VALUE).stream().filter(p -> p.upid() == b.upid()).toList();
+            assertThat(pagesB).extracting(ProcessNodePages::pages).satisfies(p -> {
                 assertThat(p.get(1)).isGreaterThan(PAGES * 9 / 10);
                 assertThat(p.get(0)).isLessThan(PAGES / 10);
             });
         }
     }
 
-    private static int upidOf(TraceReader r, String cmdlinePart) throws IOException {
+    private static Model.Process process(TraceReader r, String cmdlinePart) throws IOException {
         return r.processes().stream().filter(p -> p.cmdline() != null && p.cmdline().contains("numa-touch")
-                && p.cmdline().contains(cmdlinePart)).mapToInt(Model.Process::upid).findFirst()
-                .orElseThrow(() -> new AssertionError("no sampled process runs numa-touch ... " + cmdlinePart));
+                && p.cmdline().contains(cmdlinePart)).findFirst()
+                .orElseThrow(() -> new AssertionError("no recorded process runs numa-touch ... " + cmdlinePart));
+    }
+
+    private static int mainThread(TraceReader r, Model.Process p) throws IOException {
+        return r.threads().stream().filter(t -> t.upid() == p.upid() && t.tid() == p.pid()).mapToInt(Model.Thread::utid)
+                .findFirst().orElseThrow(() -> new AssertionError("no main thread for " + p));
+    }
+
+    /** Slices of {@code utid} on CPUs {@code cpuA}..{@code cpuB} that start in [from, to). */
+    private static long slicesOn(TraceReader r, int utid, int cpuA, int cpuB, long from, long to) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + r.path());
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM sched_slice WHERE utid = ? AND cpu BETWEEN ? AND ? AND ts >= ? AND ts < ?")) {
+            ps.setInt(1, utid);
+            ps.setInt(2, cpuA);
+            ps.setInt(3, cpuB);
+            ps.setLong(4, from);
+            ps.setLong(5, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
     }
 
     private static long firstSampleAfter(List<ProcessNodePages> s, long ts, int node) {

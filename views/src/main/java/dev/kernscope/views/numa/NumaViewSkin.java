@@ -32,6 +32,8 @@ import javafx.scene.text.TextAlignment;
 public class NumaViewSkin extends SkinBase<NumaView> {
     public static final double GUTTER = 120; // same as the timeline so the time axes line up
     static final double SERIES_H = 26;
+    static final double SERIES_MIN_H = 16;
+    static final double TABLE_MIN_H = 84;
     private static final Font FONT = Font.font("DejaVu Sans", 11);
     private static final Font BOLD = Font.font("DejaVu Sans", FontWeight.BOLD, 11);
 
@@ -39,7 +41,7 @@ public class NumaViewSkin extends SkinBase<NumaView> {
     private final TableView<NumaModel.ProcessPages> table = new TableView<>();
     private final Label placeholder = new Label("No NUMA data");
     private final StyleColors c;
-    private double topH, seriesY, seriesH;
+    private double topH, seriesY, seriesH, rowH = SERIES_H;
     /** Heat-map geometry of the last draw, for hover: left of column 0, top of row 0, cell size, nodes. */
     private double heatX, heatY, heatCell;
     private int heatN;
@@ -117,8 +119,13 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         layoutInArea(placeholder, x, y, w, h, 0, HPos.CENTER, VPos.CENTER);
         int seriesCount = m == null ? 0 : m.series().size();
         topH = 190;
-        seriesH = 24 + seriesCount * SERIES_H;
-        double tableH = Math.max(120, h - topH - seriesH);
+        // The counter rows give way first (down to a readable minimum), then the table (down to a few rows),
+        // so a short panel still shows every series.
+        double room = Math.max(0, h - topH - TABLE_MIN_H);
+        rowH = seriesCount == 0 ? SERIES_H
+                : Math.max(SERIES_MIN_H, Math.min(SERIES_H, (room - 24) / seriesCount));
+        seriesH = 24 + seriesCount * rowH;
+        double tableH = Math.max(TABLE_MIN_H, h - topH - seriesH);
         double canvasH = Math.max(0, h - tableH);
         seriesY = topH;
         canvas.setWidth(w);
@@ -339,11 +346,13 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         for (int k = 0; k < m.series().size(); k++) {
             NumaModel.Series s = m.series().get(k);
             g.setFill(c.get((k & 1) == 0 ? "-ks-background" : "-ks-panel"));
-            g.fillRect(0, y, w, SERIES_H);
-            g.setFill(c.get("-ks-text-dim"));
-            g.fillText(fit("N" + s.node() + " " + s.name(), GUTTER - 24), 10, y + 8);
+            g.fillRect(0, y, w, rowH);
             double max = 0;
             for (int i = 0; i < s.ts().length; i++) if (s.ts()[i] < vis.end()) max = Math.max(max, s.value()[i]);
+            boolean twoLines = rowH >= 24; // a short row carries its name only; the max then goes in the name
+            g.setFill(c.get("-ks-text-dim"));
+            String label = "N" + s.node() + " " + s.name() + (twoLines || max <= 0 ? "" : " · " + compact((long) max));
+            g.fillText(fit(label, GUTTER - 12), 10, twoLines ? y + 8 : y + rowH / 2);
             Color col = c.get("-ks-series-" + (Hash.of(s.name()) % NumaView.SERIES_COLORS));
             if (max > 0) {
                 g.setFill(col.deriveColor(0, 1, 1, 0.35));
@@ -355,22 +364,24 @@ public class NumaViewSkin extends SkinBase<NumaView> {
                     if (x1 < GUTTER || x0 > w) continue;
                     x0 = Math.max(GUTTER, x0);
                     x1 = Math.min(w, x1);
-                    double hh = (SERIES_H - 4) * s.value()[i] / max;
-                    double yy = y + SERIES_H - 1 - hh;
+                    double hh = (rowH - 4) * s.value()[i] / max;
+                    double yy = y + rowH - 1 - hh;
                     g.fillRect(x0, yy, Math.max(1, x1 - x0), hh);
                     if (prevX >= 0) g.strokeLine(x0, prevY, x0, yy);
                     g.strokeLine(x0, yy, x1, yy);
                     prevX = x1;
                     prevY = yy;
                 }
-                g.setFill(c.get("-ks-text-dim"));
-                g.setTextAlign(TextAlignment.RIGHT);
-                g.fillText("max " + compact((long) max), GUTTER - 8, y + SERIES_H - 7);
-                g.setTextAlign(TextAlignment.LEFT);
+                if (twoLines) {
+                    g.setFill(c.get("-ks-text-dim"));
+                    g.setTextAlign(TextAlignment.RIGHT);
+                    g.fillText("max " + compact((long) max), GUTTER - 8, y + rowH - 7);
+                    g.setTextAlign(TextAlignment.LEFT);
+                }
             }
             g.setStroke(c.get("-ks-separator"));
-            g.strokeLine(0, Math.floor(y + SERIES_H) - 0.5, w, Math.floor(y + SERIES_H) - 0.5);
-            y += SERIES_H;
+            g.strokeLine(0, Math.floor(y + rowH) - 0.5, w, Math.floor(y + rowH) - 0.5);
+            y += rowH;
         }
         TimeRange sr = sel.getSelectedRange();
         if (sr != null) {
