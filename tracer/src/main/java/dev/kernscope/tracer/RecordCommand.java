@@ -4,6 +4,8 @@ import dev.kernscope.storage.TraceWriter;
 import dev.kernscope.tracer.bpf.BpfException;
 import dev.kernscope.tracer.bpf.LibC;
 import dev.kernscope.tracer.bpf.Libbpf;
+import dev.kernscope.tracer.stacks.StackOptions;
+import dev.kernscope.tracer.stacks.StackRecorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * 3 missing kernel or system features. One instance runs once; not thread-safe.
  */
 @Command(name = "record", mixinStandardHelpOptions = true,
-        description = "Record scheduler activity (switches, wakeups, migrations, run queues) into a .ktrace file.")
+        description = "Record scheduler activity (switches, wakeups, migrations, run queues) and on-/off-CPU stacks into a .ktrace file.")
 public final class RecordCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "trace file to write")
     Path output;
@@ -41,6 +43,12 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
     boolean force;
     @Option(names = "--verbose", description = "print attach time, programs, peak memory and libbpf messages")
     boolean verbose;
+    @Option(names = "--no-stacks", description = "do not sample on-CPU and off-CPU stacks")
+    boolean noStacks;
+    @Option(names = "--freq", paramLabel = "HZ", defaultValue = "99", description = "on-CPU stack samples per second per CPU (default: ${DEFAULT-VALUE})")
+    int freqHz;
+    @Option(names = "--min-block-us", paramLabel = "US", defaultValue = "1000", description = "record off-CPU stacks of blocks at least this long (default: ${DEFAULT-VALUE})")
+    long minBlockUs;
     @Option(names = "--stop-on-stdin-eof", description = "also stop (as on Ctrl-C) when standard input reaches end of file, "
             + "for a parent that cannot signal the helper (pkexec runs it as root)")
     boolean stopOnStdinEof;
@@ -64,6 +72,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             opts = RecordOptions.defaults().withBufferMb(bufferMb).withPid(pid).withVerbose(verbose)
                     .withCmdline(commandLine(spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs()));
             if (cpus != null) opts = opts.withCpus(RecordOptions.parseCpuList(cpus));
+            opts = opts.withStacks(noStacks ? null : StackOptions.defaults().withFreq(freqHz).withMinBlockUs(minBlockUs));
             if (bufferMb < 1 || bufferMb > 512) throw new IllegalArgumentException("--buffer must be 1..512 MiB");
         } catch (IllegalArgumentException e) {
             err.println("kernscope record: " + e.getMessage());
@@ -90,6 +99,10 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
                 err.flush();
                 return e.errno() == 1 ? NO_PRIVILEGE : MISSING_FEATURE;
             }
+            if (r.stacksError() != null) {
+                err.println("kernscope record: warning: recording without stacks: " + r.stacksError());
+                err.flush();
+            }
             if (verbose) {
                 Recorder.Stats s = r.stats();
                 err.printf("open+load+attach %.1f ms (%s, %d programs: %s)%n", s.attachNs() / 1e6, s.attachMode(),
@@ -110,6 +123,12 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             double secs = (s.endTs() - s.startTs()) / 1e9;
             out.printf("recorded %d events, %d slices, %d lost in %.1f s -> %s%n", s.events(), s.slices(), s.lost(),
                     secs, output);
+            StackRecorder.Stats st = r.stackStats();
+            if (st != null) {
+                out.printf("stacks: %d on-CPU samples, %d off-CPU blocks; %d truncated, %d lost (ring buffer %d, task map %d)%n",
+                        st.onCpuSamples(), st.offCpuSamples(), st.truncated(), st.ringbufLost() + st.taskMapFull(),
+                        st.ringbufLost(), st.taskMapFull());
+            }
             if (verbose) {
                 err.printf("decode %.1f ns/event, writer stalls %d, peak RSS %d MiB%n", s.decodeNsPerEvent(),
                         s.writerStalls(), s.peakRssBytes() >> 20);

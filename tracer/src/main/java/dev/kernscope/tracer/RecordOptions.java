@@ -1,5 +1,7 @@
 package dev.kernscope.tracer;
 
+import dev.kernscope.tracer.stacks.StackOptions;
+
 import java.util.BitSet;
 
 /**
@@ -11,30 +13,41 @@ import java.util.BitSet;
  * @param pollMs   consumer timer: how often the ring buffer is drained when not woken earlier
  * @param verbose  print attach timings and libbpf messages to stderr
  * @param cmdline  command line to store in meta('cmdline')
+ * @param stacks   on-/off-CPU stack sampling, null for none ({@code --no-stacks})
  */
-public record RecordOptions(BitSet cpus, int pid, int bufferMb, int pollMs, boolean verbose, String cmdline) {
+public record RecordOptions(BitSet cpus, int pid, int bufferMb, int pollMs, boolean verbose, String cmdline,
+                            StackOptions stacks) {
+    /** Options with default stack sampling. */
+    public RecordOptions(BitSet cpus, int pid, int bufferMb, int pollMs, boolean verbose, String cmdline) {
+        this(cpus, pid, bufferMb, pollMs, verbose, cmdline, StackOptions.defaults());
+    }
+
     public static RecordOptions defaults() {
         return new RecordOptions(null, 0, 64, 50, false, "");
     }
 
+    public RecordOptions withStacks(StackOptions s) {
+        return new RecordOptions(cpus, pid, bufferMb, pollMs, verbose, cmdline, s);
+    }
+
     public RecordOptions withCpus(BitSet c) {
-        return new RecordOptions(c, pid, bufferMb, pollMs, verbose, cmdline);
+        return new RecordOptions(c, pid, bufferMb, pollMs, verbose, cmdline, stacks);
     }
 
     public RecordOptions withPid(int p) {
-        return new RecordOptions(cpus, p, bufferMb, pollMs, verbose, cmdline);
+        return new RecordOptions(cpus, p, bufferMb, pollMs, verbose, cmdline, stacks);
     }
 
     public RecordOptions withBufferMb(int mb) {
-        return new RecordOptions(cpus, pid, mb, pollMs, verbose, cmdline);
+        return new RecordOptions(cpus, pid, mb, pollMs, verbose, cmdline, stacks);
     }
 
     public RecordOptions withVerbose(boolean v) {
-        return new RecordOptions(cpus, pid, bufferMb, pollMs, v, cmdline);
+        return new RecordOptions(cpus, pid, bufferMb, pollMs, v, cmdline, stacks);
     }
 
     public RecordOptions withCmdline(String c) {
-        return new RecordOptions(cpus, pid, bufferMb, pollMs, verbose, c);
+        return new RecordOptions(cpus, pid, bufferMb, pollMs, verbose, c, stacks);
     }
 
     /** Ring buffer bytes: a power of two, at least one page. */

@@ -6,6 +6,7 @@ import dev.kernscope.tracer.bpf.BpfException;
 import dev.kernscope.tracer.bpf.BpfObject;
 import dev.kernscope.tracer.bpf.LibC;
 import dev.kernscope.tracer.bpf.RingBufferReader;
+import dev.kernscope.tracer.stacks.StackRecorder;
 import dev.kernscope.tracer.numa.NumaCollector;
 import dev.kernscope.tracer.numa.NumaEventDecoder;
 import dev.kernscope.tracer.numa.NumaFeatures;
@@ -27,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * drains its ring buffer on a reader thread into {@link EventBatch}es, and turns them into rows on a writer
  * thread that owns the writer from {@link #start} until {@link #stop} returns. The writer thread also drains
  * {@code numa.bpf.o}'s ring buffer (when it loads) and samples the NUMA counters through a
- * {@link NumaCollector}. The file is flushed every 250 ms, so it can be opened while recording.
+ * {@link NumaCollector}. Unless turned off, a {@link StackRecorder} samples on-CPU and off-CPU stacks beside
+ * it. The file is flushed every 250 ms, so it can be opened while recording.
  *
  * <p>Thread-safe: {@link #stop} and {@link #stats} may be called from any thread.
  */
@@ -69,6 +71,11 @@ public final class Recorder implements AutoCloseable {
     private volatile long decoded, decodeNs, writerStalls, lostTotal, peakRss;
     private SchedModel model; // writer thread only
     private NumaCollector collector; // writer thread only
+    // stack sampling (null with --no-stacks or when it could not start), and why it is off
+    private StackRecorder stacks;
+    private String stacksError;
+    /** Reader thread: every sched event stamped before this CLOCK_MONOTONIC time has been handed to the writer. */
+    private volatile long drainedTs = Long.MIN_VALUE;
 
     private Recorder(RecordOptions opts, TraceWriter writer, BpfObject obj, String attachMode, long startTs,
                      long attachNs, NumaPrograms numa, String numaError, long numaAttachNs) throws BpfException {
@@ -144,6 +151,7 @@ public final class Recorder implements AutoCloseable {
                 if (numa != null) numa.close();
                 throw e;
             }
+            r.startStacks();
             r.writerThread.start();
             r.readerThread.start();
             return r;
@@ -167,6 +175,27 @@ public final class Recorder implements AutoCloseable {
         // per CPU: a quarter of the buffer shared among the CPUs; the consumer's timer does the rest
         o.setRodata("wakeup_bytes", Math.max(64 << 10, opts.bufferBytes() / 4 / Math.max(1, BpfObject.possibleCpus())));
         o.setMaxEntries("events", (int) opts.bufferBytes());
+    }
+
+    /** Stack sampling is worth having, not worth failing the recording for: without it, say why. */
+    private void startStacks() throws IOException {
+        if (opts.stacks() == null) return;
+        try {
+            stacks = StackRecorder.start(opts.stacks(), (int) ProcessHandle.current().pid(), opts.pid(), opts.cpus(),
+                    Math.max(1L << 20, opts.bufferBytes() / 2), opts.pollMs());
+        } catch (BpfException | IOException e) {
+            stacksError = e.getMessage();
+        }
+    }
+
+    /** Stack sampling counters, or null when stacks are not recorded (see {@link #stacksError()}). */
+    public StackRecorder.Stats stackStats() {
+        return stacks == null ? null : stacks.stats();
+    }
+
+    /** Why stacks are not recorded although asked for, or null. */
+    public String stacksError() {
+        return stacksError;
     }
 
     static byte[] loadResource(String name) throws IOException {
@@ -196,7 +225,11 @@ public final class Recorder implements AutoCloseable {
         try {
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
+                // events are stamped after their reserve: once the records reserved before this position
+                // are drained, every event with ts < t0 is with the writer (CLOCK_MONOTONIC, as bpf_ktime_get_ns)
+                long t0 = System.nanoTime(), target = ring.producerPosition();
                 int n = drainOnce();
+                if (ring.consumerPosition() >= target) drainedTs = t0;
                 // the final drain empties the ring, waiting for the writer to return batches if need be
                 if (last && (ring.pending() == 0 || done.getCount() == 0)) break;
                 if (last) {
@@ -247,6 +280,12 @@ public final class Recorder implements AutoCloseable {
             LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 10);
             writeFacts();
             model = new SchedModel(writer, opts.pid(), (int) ProcessHandle.current().pid(), startTs);
+            if (stacks != null) {
+                stacks.begin(writer, model);
+                model.listener(stacks);
+            } else if (opts.stacks() != null) {
+                writer.meta("feature.stacks", "off: " + stacksError);
+            }
             model.scanProc(startTs);
             collector = NumaCollector.forHost(pid -> {
                 try {
@@ -262,14 +301,27 @@ public final class Recorder implements AutoCloseable {
             }
             writer.flush();
             long lastFlush = System.nanoTime(), lastCost = lastFlush, nextStats = lastFlush, statsOff = 0;
+            // Stack samples wait until the sched events before them are applied (their threads exist, execs
+            // re-captured mappings): stackWm is the reader's empty-ring time once the batches queued then are done.
+            long stackWm = Long.MIN_VALUE, nextWm = drainedTs;
+            int nextWmBatches = full.size();
             while (true) {
                 EventBatch b = full.poll(50, TimeUnit.MILLISECONDS);
                 if (b != null) {
                     model.apply(b);
                     b.size = 0;
                     free.add(b);
+                    if (nextWmBatches > 0) nextWmBatches--;
                 } else if (readerDone && full.isEmpty()) {
                     break;
+                }
+                if (stacks != null) {
+                    if (nextWmBatches == 0) {
+                        stackWm = nextWm;
+                        nextWm = drainedTs;
+                        nextWmBatches = full.size();
+                    }
+                    stacks.apply(stackWm);
                 }
                 // after the sched batches, so that faulting threads are mostly known by then
                 if (numa != null) numa.drain();
@@ -296,6 +348,7 @@ public final class Recorder implements AutoCloseable {
             }
             if (failure != null) endReason = "error: " + failure;
             model.finish(endTs);
+            if (stacks != null) stacks.finish(endTs);
             sampleCost(key, vals, lostPrev);
             if (statsFd >= 0) sampleProgStats(info);
             if (numa != null) {
@@ -381,6 +434,7 @@ public final class Recorder implements AutoCloseable {
         long rss = ProcFs.selfMem("VmRSS");
         peakRss = Math.max(peakRss, ProcFs.selfMem("VmHWM"));
         writer.tracerCost(ts, ProcFs.selfCpuNs(LibC.clockTicks()), rss, decoded, lostTotal);
+        if (stacks != null) stacks.sampleLost(ts);
     }
 
     // --- control ----------------------------------------------------------------------------------------------
@@ -427,6 +481,7 @@ public final class Recorder implements AutoCloseable {
         endReason = reason;
         endTs = LibC.monotonicNs();
         obj.detach();
+        if (stacks != null) stacks.detach();
         if (numa != null) numa.detach();
         stopping = true;
     }
@@ -451,6 +506,7 @@ public final class Recorder implements AutoCloseable {
         closed = true;
         if (!readerThread.isAlive()) ring.close(); // never unmap under a running reader
         obj.close();
+        if (stacks != null) stacks.close();
         if (numa != null && done.getCount() == 0) numa.close(); // the writer thread drains it until done
     }
 }

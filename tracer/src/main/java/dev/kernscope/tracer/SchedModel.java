@@ -1,6 +1,8 @@
 package dev.kernscope.tracer;
 
 import dev.kernscope.storage.TraceWriter;
+import dev.kernscope.tracer.stacks.ProcessListener;
+import dev.kernscope.tracer.stacks.ThreadIds;
 
 import java.io.File;
 import java.io.IOException;
@@ -18,7 +20,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: it lives on the writer thread with its {@link TraceWriter}.
  */
-final class SchedModel {
+final class SchedModel implements ThreadIds {
     /** Run-queue samples of one CPU closer together than this are coalesced (the last one wins). */
     static final long RUNQ_MIN_GAP_NS = 20_000;
 
@@ -52,12 +54,27 @@ final class SchedModel {
     private int[] queued = new int[0], running = new int[0];
 
     long events, slices, runnables, migrations, runqSamples, mismatches;
+    private ProcessListener listener; // told of new upids and execs (stack symbolization), may be null
 
     SchedModel(TraceWriter w, int filterTgid, int selfTgid, long startTs) {
         this.w = w;
         this.filterTgid = filterTgid;
         this.selfTgid = selfTgid;
         this.startTs = startTs;
+    }
+
+    void listener(ProcessListener l) {
+        listener = l;
+    }
+
+    @Override
+    public int utid(int tid, int tgid, long ts) throws IOException {
+        return task(tid, tgid, ts).utid;
+    }
+
+    @Override
+    public int upid(int pid, long ts) throws IOException {
+        return pid == 0 ? 0 : proc(pid, ts).upid;
     }
 
     /** Registers every process and thread alive now, named from /proc, as existing at {@code ts}. */
@@ -76,6 +93,7 @@ final class SchedModel {
             p.cmdline = ProcFs.cmdline(pid);
             p.upid = w.newProcess(pid, comm, p.cmdline, parent == null ? 0 : parent.upid, ts);
             procs.put(pid, p);
+            if (listener != null) listener.processSeen(p.upid, pid, ts);
             String[] tids = new File("/proc/" + pid + "/task").list();
             if (tids == null) continue;
             for (String t : tids) {
@@ -196,6 +214,7 @@ final class SchedModel {
                 proc.cmdline = parent == null ? null : parent.cmdline; // a fork runs its parent's program until it execs
                 proc.upid = w.newProcess(childTgid, comm, proc.cmdline, parent == null ? 0 : parent.upid, ts);
                 procs.put(childTgid, proc);
+                if (listener != null) listener.processSeen(proc.upid, childTgid, ts);
             }
         } else {
             proc = proc(childTgid, ts);
@@ -225,6 +244,7 @@ final class SchedModel {
             p.cmdline = cmdline;
             w.setProcessCmdline(p.upid, cmdline);
         }
+        if (listener != null) listener.processExec(p.upid, p.pid, ts);
     }
 
     private void onExit(EventBatch b, int i, long ts) throws IOException {
@@ -362,6 +382,7 @@ final class SchedModel {
         p.cmdline = ProcFs.cmdline(pid);
         p.upid = w.newProcess(pid, ProcFs.comm(pid, pid), p.cmdline, 0, ts);
         procs.put(pid, p);
+        if (listener != null) listener.processSeen(p.upid, pid, ts);
         return p;
     }
 

@@ -123,6 +123,18 @@ public final class BpfObject implements AutoCloseable {
         attached.put(prog, L.bpf_program__fd(p));
     }
 
+    /**
+     * Attaches a loaded {@code perf_event} program to an open perf event; libbpf enables the event and owns
+     * its fd from then on (closed at {@link #detach()}). On failure the caller still owns {@code perfEventFd}.
+     */
+    public void attachPerfEvent(String prog, int perfEventFd) throws BpfException {
+        Pointer p = program(prog);
+        Pointer link = L.bpf_program__attach_perf_event(p, perfEventFd);
+        if (link == null) throw new BpfException("cannot attach " + prog + " to perf event fd " + perfEventFd, Native.getLastError());
+        links.add(link);
+        attached.put(prog, L.bpf_program__fd(p));
+    }
+
     /** Attached programs and their fds, in attach order. */
     public Map<String, Integer> attachedPrograms() {
         return attached;

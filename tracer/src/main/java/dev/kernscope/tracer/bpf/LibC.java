@@ -109,6 +109,19 @@ public final class LibC {
         C.close(fd);
     }
 
+    private static final long SYS_PERF_EVENT_OPEN = 298; // x86_64
+    private static final int PERF_FLAG_FD_CLOEXEC = 8;
+
+    /**
+     * Opens a sampling perf event ({@code perf_event_open(2)}) on every thread of one CPU; {@code attr} is a
+     * filled {@code struct perf_event_attr}. Returns the fd.
+     */
+    public static int perfEventOpen(Memory attr, int cpu) throws BpfException {
+        int fd = (int) C.syscall(SYS_PERF_EVENT_OPEN, attr, -1L, (long) cpu, -1L, (long) PERF_FLAG_FD_CLOEXEC);
+        if (fd < 0) throw new BpfException("perf_event_open on CPU " + cpu + " failed", Native.getLastError());
+        return fd;
+    }
+
     public static String strerror(int errno) {
         try {
             return C.strerror(errno);

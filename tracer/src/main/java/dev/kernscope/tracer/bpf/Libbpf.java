@@ -29,6 +29,7 @@ public interface Libbpf extends Library {
     int bpf_program__set_autoload(Pointer prog, boolean autoload);
     int bpf_program__fd(Pointer prog);
     Pointer bpf_program__attach(Pointer prog);
+    Pointer bpf_program__attach_perf_event(Pointer prog, int perfEventFd);
     int bpf_link__destroy(Pointer link);
 
     String bpf_map__name(Pointer map);

@@ -100,6 +100,16 @@ public final class RingBufferReader implements AutoCloseable {
         return (long) LONG.getAcquire(producer, 0) - cons;
     }
 
+    /** The producer position now: records before it are committed or being written. */
+    public long producerPosition() {
+        return (long) LONG.getAcquire(producer, 0);
+    }
+
+    /** The consumer position: everything before it has been handed to a sink (or discarded). */
+    public long consumerPosition() {
+        return cons;
+    }
+
     public long capacity() {
         return size;
     }
