@@ -9,7 +9,7 @@ out=${1:-$here/sample.ktrace}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-gcc -O1 -g -fno-omit-frame-pointer -pthread "$here/workload.c" -o "$work/workload"
+gcc -O0 -g -fno-omit-frame-pointer -pthread "$here/workload.c" -o "$work/workload"
 cat > "$work/Hot.java" <<'JAVA'
 public class Hot {
     static long fibonacciChecksum(int n) { long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t ^ (t >>> 7); } return a; }
@@ -31,5 +31,7 @@ java -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePoi
 (gzip -1 -c "$work/blob" > /dev/null) &
 wait $rec
 wait
+# Repack the finished file: the sample ships in the repository and in the package.
+python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("VACUUM"); c.close()' "$out"
 [ -n "${SUDO_UID:-}" ] && chown "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$out"
 "$root/kernscope" info "$out"

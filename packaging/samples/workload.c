@@ -1,6 +1,6 @@
 /* The bundled sample's workload: named CPU-bound functions, a pipe ping-pong between two threads, and a
  * thread that blocks on timed sleeps, so every view has something real to show. Build with frame pointers:
- * gcc -O1 -g -fno-omit-frame-pointer -pthread workload.c -o workload */
+ * gcc -O0 -g -fno-omit-frame-pointer -pthread workload.c -o workload */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -36,7 +36,7 @@ __attribute__((noinline)) static void crunch_records(unsigned char *buf, size_t 
 
 static void *cruncher(void *arg) {
     prctl(PR_SET_NAME, (char *)arg);
-    size_t n = 1 << 16;
+    size_t n = 1 << 20;
     unsigned char *buf = malloc(n);
     memset(buf, 7, n);
     double end = now() + seconds;
@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
     while (now() < end) {
         write(ping[1], &c, 1);
         read(pong[0], &c, 1);
-        usleep(500);
+        usleep(2000);
     }
     c = 'q';
     write(ping[1], &c, 1);
