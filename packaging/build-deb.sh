@@ -21,6 +21,7 @@ cp "$app/kernscope-app.jar" "$work/input/"
 cp "$app"/lib/*.jar "$work/input/"
 if [ -f "$root/packaging/samples/sample.ktrace" ]; then
     mkdir -p "$work/input/samples" && cp "$root/packaging/samples/sample.ktrace" "$work/input/samples/"
+    [ -f "$root/packaging/samples/numa-2node.ktrace" ] && cp "$root/packaging/samples/numa-2node.ktrace" "$work/input/samples/"
 fi
 
 echo "build-deb: runtime image (jlink)" >&2

@@ -38,6 +38,12 @@ public final class Recorder implements AutoCloseable {
     private static final long FLUSH_NS = 250_000_000L, COST_NS = 1_000_000_000L;
     /** Kernel run-time accounting costs two clock reads per program run, so it is on only in windows. */
     private static final long PROG_STATS_WINDOW_NS = 100_000_000L, PROG_STATS_PERIOD_NS = 2_000_000_000L;
+    /**
+     * Whether to sample the BPF programs' run time. Each sample turns kernel.bpf_stats_enabled on and off,
+     * which patches kernel text on every CPU; {@code -Dkernscope.progStats=false} leaves it alone (the
+     * two-node test's emulated guest does, where cross-CPU code patching is slow).
+     */
+    private static final boolean PROG_STATS = Boolean.parseBoolean(System.getProperty("kernscope.progStats", "true"));
     private static final String[] PROGS = {"sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate",
             "sched_fork", "sched_exec", "sched_exit", "task_rename"};
     private static final String OPTIONAL_PROG = "task_rename";
@@ -327,7 +333,7 @@ public final class Recorder implements AutoCloseable {
                 if (numa != null) numa.drain();
                 collector.poll(LibC.monotonicNs(), writer);
                 long now = System.nanoTime();
-                if (statsFd < 0 && now >= nextStats) {
+                if (PROG_STATS && statsFd < 0 && now >= nextStats) {
                     statsFd = enableProgStats();
                     statsOff = now + PROG_STATS_WINDOW_NS;
                     nextStats = now + PROG_STATS_PERIOD_NS;

@@ -286,18 +286,37 @@ public final class MainWindow {
         return t;
     }
 
-    /** Opens the bundled sample (a recorded one if installed, else a SYNTHETIC one, labelled so). */
+    /**
+     * Opens the bundled samples (the recorded ones if installed, the two-node NUMA recording in a second tab;
+     * else a SYNTHETIC one, labelled so); the first stays selected.
+     */
     public void openSample() {
-        Task<SampleTraces.Sample> t = new Task<>() {
-            @Override protected SampleTraces.Sample call() throws Exception {
+        Task<java.util.List<SampleTraces.Sample>> t = new Task<>() {
+            @Override protected java.util.List<SampleTraces.Sample> call() throws Exception {
                 updateTitle("Preparing the sample trace");
                 updateProgress(-1, 1);
-                return SampleTraces.find();
+                return SampleTraces.findAll();
             }
         };
-        t.setOnSucceeded(e -> open(t.getValue().path(), t.getValue().synthetic()));
+        t.setOnSucceeded(e -> {
+            // Opened one after the other so the tabs keep the samples' order; the first one ends up selected.
+            java.util.List<SampleTraces.Sample> samples = t.getValue();
+            openInOrder(samples, 0, null);
+        });
         t.setOnFailed(e -> showError("Cannot prepare the sample trace", String.valueOf(t.getException().getMessage())));
         run(t);
+    }
+
+    private void openInOrder(java.util.List<SampleTraces.Sample> samples, int i, TraceDocument first) {
+        if (i == samples.size()) {
+            for (Tab tab : docs.getTabs()) {
+                if (tab instanceof TraceTab tt && tt.document() == first) docs.getSelectionModel().select(tab);
+            }
+            return;
+        }
+        Task<TraceDocument> t = open(samples.get(i).path(), samples.get(i).synthetic());
+        t.addEventHandler(javafx.concurrent.WorkerStateEvent.WORKER_STATE_SUCCEEDED,
+                e -> openInOrder(samples, i + 1, first == null ? t.getValue() : first));
     }
 
     TraceTab addTab(TraceDocument d) {

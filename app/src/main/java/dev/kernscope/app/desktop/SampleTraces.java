@@ -18,10 +18,23 @@ public final class SampleTraces {
 
     /** The recorded sample if one is installed, else the synthetic one (generated on first use). */
     public static Sample find() throws IOException {
+        return findAll().get(0);
+    }
+
+    /**
+     * The recorded samples if installed — this machine's recording first, then the two-node NUMA recording
+     * beside it when present — else the synthetic one.
+     */
+    public static java.util.List<Sample> findAll() throws IOException {
         for (Path p : candidates()) {
-            if (Files.isRegularFile(p)) return new Sample(p, false);
+            if (!Files.isRegularFile(p)) continue;
+            java.util.List<Sample> found = new java.util.ArrayList<>();
+            found.add(new Sample(p, false));
+            Path numa = p.resolveSibling("numa-2node.ktrace");
+            if (Files.isRegularFile(numa)) found.add(new Sample(numa, false));
+            return found;
         }
-        return new Sample(synthetic(), true);
+        return java.util.List.of(new Sample(synthetic(), true));
     }
 
     static Path[] candidates() {

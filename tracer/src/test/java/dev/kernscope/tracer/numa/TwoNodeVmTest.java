@@ -71,6 +71,14 @@ class TwoNodeVmTest {
 
         long t0 = System.nanoTime();
         int rc = run(List.of(vmDir.resolve("run.sh").toString(), out.toString(), "210"), 240);
+        if (rc == 124) {
+            // A guest that stops making progress at all (no console output) was seen under emulation on a loaded
+            // host; it is the emulator's, not the recording's. Boot once more, and fail if that stalls too.
+            System.out.println("two-node guest stalled (console tail below); booting it once more\n"
+                    + tail(readOr(out.resolve("console.log")), 1500));
+            Files.copy(out.resolve("console.log"), out.resolve("console-stalled.log"), StandardCopyOption.REPLACE_EXISTING);
+            rc = run(List.of(vmDir.resolve("run.sh").toString(), out.toString(), "210"), 240);
+        }
         long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         System.out.println("two-node guest ran for " + seconds + " s");
         assertThat(rc).as("guest exit status; guest.log:\n%s\nconsole tail:\n%s", readOr(out.resolve("guest.log")),
