@@ -14,7 +14,6 @@ import dev.kernscope.tracer.numa.NumaPrograms;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -293,13 +292,8 @@ public final class Recorder implements AutoCloseable {
                 writer.meta("feature.stacks", "off: " + stacksError);
             }
             model.scanProc(startTs);
-            collector = NumaCollector.forHost(pid -> {
-                try {
-                    return model.upidOf(pid, LibC.monotonicNs());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            // Pages are sampled only for processes the scheduler events already know (others are skipped).
+            collector = NumaCollector.forHost(model::knownUpidOf);
             collector.start(LibC.monotonicNs(), writer); // cpu, numa_node, numa_distance rows and NUMA feature flags
             if (numa != null) {
                 numa.decodeInto(new NumaEventDecoder(collector.topology(), model::utidOf), writer);

@@ -354,9 +354,14 @@ final class SchedModel implements ThreadIds {
         return t == null ? 0 : t.utid;
     }
 
-    /** The upid of process {@code pid}, registering it from /proc at {@code ts} if it is new. */
-    int upidOf(int pid, long ts) throws IOException {
-        return proc(pid, ts).upid;
+    /**
+     * The upid of process {@code pid} as the scheduler events have made it known so far, 0 if none. Other
+     * sources (the NUMA samplers read /proc on their own clock) use this, so that they never register a
+     * process ahead of its fork event, which would give it a second upid.
+     */
+    int knownUpidOf(int pid) {
+        Proc p = procs.get(pid);
+        return p == null ? 0 : p.upid;
     }
 
     private boolean wanted(int tgid) {
