@@ -36,6 +36,24 @@ final class DocScreenshots {
                     fx(() -> { Screenshots.png(w.root(), 1, out); return true; });
                     System.out.println("wrote " + out);
                 }
+                // The two-node sample, when it was opened beside the first, gives the NUMA picture.
+                long more = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (fx(() -> w.tabs().size()) < 2 && System.nanoTime() < more) Thread.sleep(100);
+                if (fx(() -> w.tabs().size()) >= 2) {
+                    fx(() -> { w.tabs().get(0).getTabPane().getSelectionModel().select(1); return true; });
+                    while (!fx(() -> {
+                        TraceTab tab = w.currentTab();
+                        return tab != null && tab.panelsLoaded() > 0 && !w.busy() && !tab.timeline().busyProperty().get();
+                    })) {
+                        if (System.nanoTime() > deadline) throw new IllegalStateException("the second sample did not load");
+                        Thread.sleep(100);
+                    }
+                    fx(() -> { w.currentTab().panels().getSelectionModel().select(1); return true; });
+                    Thread.sleep(1200);
+                    Path out = dir.resolve("kernscope-numa.png");
+                    fx(() -> { Screenshots.png(w.root(), 1, out); return true; });
+                    System.out.println("wrote " + out + " (" + fx(() -> w.currentTab().getText()) + ")");
+                }
             } catch (Exception e) {
                 System.err.println("kernscope: screenshots failed: " + e.getMessage());
                 code = 1;
