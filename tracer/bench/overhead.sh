@@ -20,9 +20,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # kernscope: start the recorder (PIN: optional taskset CPU list), wait until its programs are attached,
 # run the load, stop with SIGTERM (background jobs of a script ignore SIGINT)
 kernscope() {
-  local pin=$1 pre=()
+  local pin=$1 pre=() extra=("${@:2}")
   [ -n "$pin" ] && pre=(taskset -c "$pin")
-  "${pre[@]}" java -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/bench.ktrace" -f --verbose \
+  "${pre[@]}" java -Xmx256m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/bench.ktrace" -f --verbose "${extra[@]}" \
     >"$TMP/ks.out" 2>"$TMP/ks.err" &
   local pid=$!
   for _ in $(seq 100); do grep -q "open+load+attach" "$TMP/ks.err" 2>/dev/null && break; sleep 0.1; done
@@ -48,12 +48,15 @@ bpftracer() {
   kill -TERM "$pid"; wait "$pid" || true
 }
 
-NAMES=(untraced kernscope kernscope-pinned perfsched bpftracer)
+# kernscope-sched: scheduler events only (--no-stacks), what perf sched and bpftrace record too;
+# kernscope: the default recording, with on-CPU samples and off-CPU stacks.
+NAMES=(untraced kernscope-sched kernscope-sched-pinned kernscope perfsched bpftracer)
 echo "uptime before: $(uptime)" >&2
 for r in $(seq "$ROUNDS"); do
   for name in "${NAMES[@]}"; do
     case $name in
-      untraced) bench ;; kernscope) kernscope "" ;; kernscope-pinned) kernscope 0 ;;
+      untraced) bench ;; kernscope-sched) kernscope "" --no-stacks ;; kernscope-sched-pinned) kernscope 0 --no-stacks ;;
+      kernscope) kernscope "" ;;
       perfsched) perfsched ;; bpftracer) bpftracer ;;
     esac >>"$TMP/$name"
   done

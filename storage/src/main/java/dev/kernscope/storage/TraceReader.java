@@ -782,6 +782,11 @@ public final class TraceReader implements AutoCloseable {
         try {
             for (String t : TABLES) {
                 if (t.equals("meta")) continue;
+                long known = parse(m.get("rows." + t), -1); // written at finish for the append-only tables
+                if (known >= 0) {
+                    counts.put(t, known);
+                    continue;
+                }
                 try (ResultSet rs = stmt("SELECT count(*) FROM " + t).executeQuery()) {
                     counts.put(t, rs.next() ? rs.getLong(1) : 0);
                 }

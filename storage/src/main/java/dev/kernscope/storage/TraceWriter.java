@@ -87,8 +87,17 @@ public final class TraceWriter implements AutoCloseable {
     private PreparedStatement prep(String sql) throws SQLException {
         PreparedStatement ps = conn.prepareStatement(sql);
         ordered.add(ps); // batches execute in creation order: inserts of a row's owner run before its updates
+        if (sql.startsWith("INSERT INTO ")) {
+            // Plain inserts add exactly one row each: counted here, the totals go into meta at finish so that
+            // opening a big trace need not count its tables.
+            insertedRows.put(ps, new long[1]);
+            insertTable.put(ps, sql.substring("INSERT INTO ".length(), sql.indexOf('(')).trim());
+        }
         return ps;
     }
+
+    private final java.util.IdentityHashMap<PreparedStatement, long[]> insertedRows = new java.util.IdentityHashMap<>();
+    private final java.util.IdentityHashMap<PreparedStatement, String> insertTable = new java.util.IdentityHashMap<>();
 
     /**
      * Creates a new trace file. Refuses to overwrite an existing file unless {@code overwrite}.
@@ -587,6 +596,9 @@ public final class TraceWriter implements AutoCloseable {
         StringBuilder levels = new StringBuilder();
         for (int cpu = 0; cpu < minLevels.length; cpu++) levels.append(cpu == 0 ? "" : ",").append(minLevels[cpu]);
         meta("lod_min_levels", levels.toString());
+        for (java.util.Map.Entry<PreparedStatement, String> e : insertTable.entrySet()) {
+            meta("rows." + e.getValue(), Long.toString(insertedRows.get(e.getKey())[0]));
+        }
         meta("end_ts", Long.toString(endTs));
         meta("end_reason", endReason);
         commit();
@@ -689,6 +701,8 @@ public final class TraceWriter implements AutoCloseable {
 
     private void add(PreparedStatement ps) throws SQLException, IOException {
         ps.addBatch();
+        long[] n = insertedRows.get(ps);
+        if (n != null) n[0]++;
         if (++pending >= AUTO_FLUSH_ROWS) commit();
     }
 

@@ -43,6 +43,22 @@ class SchemaTest {
     }
 
     @Test
+    void rowCountsKeptAtFinishMatchTheTables() throws Exception {
+        Path f = dir.resolve("counts.ktrace");
+        SyntheticTrace.generate(f, new SyntheticTrace.Params(3, 4, 2, 4, 2, 0.5, 4000, true, true));
+        try (TraceReader r = TraceReader.open(f);
+             Connection c = DriverManager.getConnection("jdbc:sqlite:" + f)) {
+            assertThat(r.meta()).containsKey("rows.sched_slice");
+            for (java.util.Map.Entry<String, Long> e : r.summary().rowCounts().entrySet()) {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM " + e.getKey())) {
+                    rs.next();
+                    assertThat(e.getValue()).as(e.getKey()).isEqualTo(rs.getLong(1));
+                }
+            }
+        }
+    }
+
+    @Test
     void readerKnowsEveryTable() throws Exception {
         Path f = Fixtures.tiny(dir);
         List<String> tables = new ArrayList<>();
