@@ -37,7 +37,7 @@ import java.util.Properties;
 public final class TraceReader implements AutoCloseable {
     /** Tables every trace of schema version 1 has. */
     static final List<String> TABLES = List.of("meta", "cpu", "numa_node", "numa_distance", "process", "thread",
-            "thread_name", "sched_slice", "_slice_chunk", "_slice_lod", "wakeup", "migration", "runq_sample", "lost_events",
+            "thread_name", "sched_slice", "_slice_chunk", "_slice_lod", "_runq_lod", "wakeup", "migration", "runq_sample", "lost_events",
             "frame", "stack", "stack_sample", "numa_counter", "numa_fault", "numa_decision", "page_migration",
             "process_numa_pages", "tracer_cost", "bpf_prog_stats", "mapping");
 
@@ -469,15 +469,21 @@ public final class TraceReader implements AutoCloseable {
         return b;
     }
 
-    private int[] minLodLevels;
+    private final Map<String, int[]> minLevels = new HashMap<>();
 
     /** The finest LOD level kept for {@code cpu} (finish() prunes levels that merge almost nothing); 0 live. */
     private int minLodLevel(int cpu) throws IOException {
-        if (minLodLevels == null) {
+        return minLevel("lod_min_levels", cpu);
+    }
+
+    private int minLevel(String key, int cpu) throws IOException {
+        int[] m = minLevels.get(key);
+        if (m == null) {
             // Looked up until found: a trace followed live gets it when its recording finishes.
             String v;
             try {
-                PreparedStatement ps = stmt("SELECT value FROM meta WHERE key = 'lod_min_levels'");
+                PreparedStatement ps = stmt("SELECT value FROM meta WHERE key = ?");
+                ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     v = rs.next() ? rs.getString(1) : null;
                 }
@@ -486,11 +492,11 @@ public final class TraceReader implements AutoCloseable {
             }
             if (v == null) return 0; // live: every level is there
             String[] parts = v.split(",");
-            int[] m = new int[parts.length];
-            for (int i = 0; i < parts.length; i++) m[i] = (int) parse(parts[i], 0);
-            minLodLevels = m;
+            m = new int[parts.length];
+            for (int i = 0; i < parts.length; i++) m[i] = parts[i].isEmpty() ? 0 : (int) parse(parts[i], 0);
+            minLevels.put(key, m);
         }
-        return cpu < minLodLevels.length ? minLodLevels[cpu] : 0;
+        return cpu < m.length ? m[cpu] : 0;
     }
 
     private SliceBlock lodRows(int cpu, int level, long from, long to, double nsPerPixel) throws IOException {
@@ -642,6 +648,52 @@ public final class TraceReader implements AutoCloseable {
             throw queryError("run queue", e);
         }
         return s;
+    }
+
+    /**
+     * Run-queue lengths of one CPU for a viewport at {@code nsPerPixel}: at most one point per mipmap bucket
+     * (the bucket's longest queue), plus the length in force at {@code from}; raw samples when zoomed in.
+     */
+    public synchronized RunqSeries runqLod(int cpu, long from, long to, double nsPerPixel) throws IOException {
+        int level = lodLevel(nsPerPixel);
+        if (level < 0 || level < minLevel("runq_lod_min_levels", cpu)) return runq(cpu, from, to);
+        RunqSeries s = new RunqSeries();
+        try {
+            PreparedStatement prev = stmt("SELECT n, data FROM _runq_lod WHERE level = ? AND cpu = ? AND ts <= ? ORDER BY ts DESC LIMIT 1");
+            prev.setInt(1, level);
+            prev.setInt(2, cpu);
+            prev.setLong(3, from);
+            try (ResultSet rs = prev.executeQuery()) {
+                if (rs.next()) decodeRunq(rs.getInt(1), rs.getBytes(2), from, to, s);
+            }
+            PreparedStatement in = stmt("SELECT n, data FROM _runq_lod WHERE level = ? AND cpu = ? AND ts > ? AND ts < ? ORDER BY ts");
+            in.setInt(1, level);
+            in.setInt(2, cpu);
+            in.setLong(3, from);
+            in.setLong(4, to);
+            try (ResultSet rs = in.executeQuery()) {
+                while (rs.next()) decodeRunq(rs.getInt(1), rs.getBytes(2), from, to, s);
+            }
+        } catch (SQLException e) {
+            throw queryError("run queue", e);
+        }
+        return s;
+    }
+
+    /** Appends a chunk's entries in [from, to); the last entry before {@code from} becomes the in-force value. */
+    private static void decodeRunq(int n, byte[] data, long from, long to, RunqSeries s) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, off = 0; i < n && off + RunqLod.ENTRY <= data.length; i++, off += RunqLod.ENTRY) {
+            long ts = bb.getLong(off);
+            if (ts >= to) break;
+            if (ts < from) {
+                // only the latest entry before the window matters: what is in force when it starts
+                if (s.size == 1 && s.ts[0] < from) s.size = 0;
+                if (s.size == 0) s.add(ts, bb.getInt(off + 12));
+                continue;
+            }
+            s.add(ts, bb.getInt(off + 8));
+        }
     }
 
     /** Run-queue samples as parallel arrays. */

@@ -30,13 +30,14 @@ public final class TraceWriter implements AutoCloseable {
     private final PreparedStatement insMeta, insCpu, insNode, insDistance;
     private final PreparedStatement insProcess, insThread, insThreadName, updThreadName, updProcessName, updProcessCmdline,
             updThreadEnd, updProcessEnd, updThreadProcess;
-    private final PreparedStatement insSlice, insChunk, insLod, insWakeup, insMigration, insRunq, insLost;
+    private final PreparedStatement insSlice, insChunk, insLod, insRunqLod, insWakeup, insMigration, insRunq, insLost;
     private final PreparedStatement insFrame, insStack, insSample;
     private final PreparedStatement insNumaCounter, insNumaFault, insNumaDecision, insPageMigration,
             insProcessPages;
     private final PreparedStatement insCost, insProgStats, insMapping;
     private final SliceLod lod;
     private final SliceChunks chunks;
+    private final RunqLod runqLod;
     private long maxSliceDur = -1;
     private boolean maxSliceDurChanged;
     private int nextUpid = 1;
@@ -68,6 +69,7 @@ public final class TraceWriter implements AutoCloseable {
         insWakeup = prep("INSERT INTO wakeup(ts, utid, waker_utid, target_cpu, run_ts, run_cpu, reason) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insMigration = prep("INSERT INTO migration(ts, utid, orig_cpu, dest_cpu) VALUES (?, ?, ?, ?)");
         insRunq = prep("INSERT INTO runq_sample(ts, cpu, len) VALUES (?, ?, ?)");
+        insRunqLod = prep("INSERT OR REPLACE INTO _runq_lod(level, cpu, ts, n, data) VALUES (?, ?, ?, ?, ?)");
         insLost = prep("INSERT INTO lost_events(ts, cpu, source, count) VALUES (?, ?, ?, ?)");
         insFrame = prep("INSERT OR REPLACE INTO frame(id, name, module, kind, rel_pc) VALUES (?, ?, ?, ?, ?)");
         insStack = prep("INSERT OR REPLACE INTO stack(id, parent_id, frame_id, depth) VALUES (?, ?, ?, ?)");
@@ -82,6 +84,7 @@ public final class TraceWriter implements AutoCloseable {
         insMapping = prep("INSERT INTO mapping(upid, ts, start, end, pgoff, path, build_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
         lod = new SliceLod(this::emitLod);
         chunks = new SliceChunks(this::emitChunk);
+        runqLod = new RunqLod((level, cpu, ts, n, data) -> emitBlob(insRunqLod, level, cpu, ts, n, data));
     }
 
     private PreparedStatement prep(String sql) throws SQLException {
@@ -362,6 +365,7 @@ public final class TraceWriter implements AutoCloseable {
             insRunq.setInt(2, cpu);
             insRunq.setInt(3, len);
             add(insRunq);
+            runqLod.add(cpu, ts, len);
         } catch (SQLException e) {
             throw storageError("cannot write runq_sample", e);
         }
@@ -566,6 +570,7 @@ public final class TraceWriter implements AutoCloseable {
     private void writeOpenState() throws IOException {
         chunks.writeOpen();
         lod.writeOpen();
+        runqLod.writeOpen();
         if (maxSliceDurChanged) {
             meta("max_slice_dur", Long.toString(maxSliceDur));
             maxSliceDurChanged = false;
@@ -592,7 +597,12 @@ public final class TraceWriter implements AutoCloseable {
         if (finished) return;
         writeOpenState();
         lod.closeAll();
+        runqLod.closeAll();
         int[] minLevels = lod.minUsefulLevels();
+        int[] runqMinLevels = runqLod.minUsefulLevels();
+        StringBuilder runqLevels = new StringBuilder();
+        for (int cpu = 0; cpu < runqMinLevels.length; cpu++) runqLevels.append(cpu == 0 ? "" : ",").append(runqMinLevels[cpu]);
+        meta("runq_lod_min_levels", runqLevels.toString());
         StringBuilder levels = new StringBuilder();
         for (int cpu = 0; cpu < minLevels.length; cpu++) levels.append(cpu == 0 ? "" : ",").append(minLevels[cpu]);
         meta("lod_min_levels", levels.toString());
@@ -603,12 +613,19 @@ public final class TraceWriter implements AutoCloseable {
         meta("end_reason", endReason);
         commit();
         try (Statement st = conn.createStatement();
-             PreparedStatement prune = conn.prepareStatement("DELETE FROM _slice_lod WHERE cpu = ? AND level < ?")) {
+             PreparedStatement prune = conn.prepareStatement("DELETE FROM _slice_lod WHERE cpu = ? AND level < ?");
+             PreparedStatement pruneRunq = conn.prepareStatement("DELETE FROM _runq_lod WHERE cpu = ? AND level < ?")) {
             for (int cpu = 0; cpu < minLevels.length; cpu++) {
                 if (minLevels[cpu] == 0) continue;
                 prune.setInt(1, cpu);
                 prune.setInt(2, minLevels[cpu]);
                 prune.executeUpdate();
+            }
+            for (int cpu = 0; cpu < runqMinLevels.length; cpu++) {
+                if (runqMinLevels[cpu] == 0) continue;
+                pruneRunq.setInt(1, cpu);
+                pruneRunq.setInt(2, runqMinLevels[cpu]);
+                pruneRunq.executeUpdate();
             }
             for (String ddl : Schema.FINISH_INDEXES) st.execute(ddl);
             st.execute("ANALYZE");
@@ -651,16 +668,21 @@ public final class TraceWriter implements AutoCloseable {
     // --- internals ------------------------------------------------------------------------------------------
 
     private void emitLod(int level, int cpu, long ts, int n, byte[] data) {
+        emitBlob(insLod, level, cpu, ts, n, data);
+    }
+
+    /** One packed mipmap chunk row: (level, cpu, ts, n, data). */
+    private void emitBlob(PreparedStatement ps, int level, int cpu, long ts, int n, byte[] data) {
         try {
-            insLod.setInt(1, level);
-            insLod.setInt(2, cpu);
-            insLod.setLong(3, ts);
-            insLod.setInt(4, n);
-            insLod.setBytes(5, data);
-            insLod.addBatch();
+            ps.setInt(1, level);
+            ps.setInt(2, cpu);
+            ps.setLong(3, ts);
+            ps.setInt(4, n);
+            ps.setBytes(5, data);
+            ps.addBatch();
             pending++;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot write _slice_lod: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot write a mipmap chunk: " + e.getMessage(), e);
         }
     }
 

@@ -129,6 +129,17 @@ CREATE TABLE runq_sample (
   len INTEGER NOT NULL  -- runnable tasks queued on the CPU, including the running one
 );
 
+-- Level-of-detail mipmap of runq_sample, bucketed like _slice_lod: one entry per bucket holding samples.
+CREATE TABLE _runq_lod (
+  level INTEGER NOT NULL, -- bucket width = 32768 << (2 * level) ns
+  cpu   INTEGER NOT NULL, -- CPU
+  ts    INTEGER NOT NULL, -- time of the chunk's first entry
+  n     INTEGER NOT NULL, -- entries in the chunk
+  data  BLOB NOT NULL,    -- n little-endian entries of 16 bytes: ts i64 (first sample in the bucket),
+                          -- max i32 (longest queue in the bucket), last i32 (length in force after the bucket)
+  UNIQUE (level, cpu, ts)  -- one chunk per key; a provisional chunk is replaced under the same key
+);
+
 -- Events that could not be recorded. Never silent: every loss is a row.
 CREATE TABLE lost_events (
   ts     INTEGER NOT NULL, -- when the loss was noticed (end of the interval it covers)

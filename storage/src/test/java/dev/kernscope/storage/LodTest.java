@@ -98,6 +98,33 @@ class LodTest {
     }
 
     @Test
+    void runQueueLodKeepsEachBucketsLongestQueue() throws IOException {
+        try (TraceReader r = TraceReader.open(trace)) {
+            long[] b = r.bounds();
+            for (double nsPerPx : new double[] {5e3, 1e5, 2e6, 2e7}) {
+                for (int cpu = 0; cpu < 4; cpu++) {
+                    long from = b[0] + (b[1] - b[0]) / 3, to = from + (long) (nsPerPx * 1000);
+                    TraceReader.RunqSeries lod = r.runqLod(cpu, from, to, nsPerPx);
+                    TraceReader.RunqSeries raw = r.runq(cpu, from, to);
+                    int rawMax = 0, lodMax = 0;
+                    for (int i = 0; i < raw.size; i++) if (raw.ts[i] >= from) rawMax = Math.max(rawMax, raw.len[i]);
+                    for (int i = 0; i < lod.size; i++) if (lod.ts[i] >= from) lodMax = Math.max(lodMax, lod.len[i]);
+                    if (TraceReader.lodLevel(nsPerPx) < 0) {
+                        assertThat(lod.size).isEqualTo(raw.size);
+                    } else {
+                        assertThat(lod.size).as("points for 1000 px").isLessThanOrEqualTo(2 * 1000 + 3);
+                        // the last bucket may reach past 'to' and hold a longer queue than the window does
+                        assertThat(lodMax).isGreaterThanOrEqualTo(rawMax);
+                    }
+                    if (raw.size > 0 && raw.ts[0] < from) {
+                        assertThat(lod.ts[0]).as("value in force at the window start").isLessThan(from);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void fullWidthUsesACoarseLevel() {
         assertThat(TraceReader.lodLevel(10)).isEqualTo(-1);
         assertThat(TraceReader.lodLevel(Schema.LOD_BASE_NS / 2.0)).isZero();

@@ -124,7 +124,7 @@ public final class ReaderTimelineSource implements TimelineSource {
     @Override
     public CounterBlock runQueue(int cpu, long from, long to, long nsPerPixel) {
         try {
-            TraceReader.RunqSeries s = reader.runq(cpu, from, to);
+            TraceReader.RunqSeries s = reader.runqLod(cpu, from, to, nsPerPixel);
             CounterBlock out = new CounterBlock(Math.min(s.size, 4096));
             long bucket = Math.max(1, nsPerPixel);
             long lastKey = Long.MIN_VALUE;
