@@ -3,6 +3,7 @@ package dev.kernscope.tracer;
 import dev.kernscope.storage.TraceWriter;
 import dev.kernscope.tracer.bpf.LibC;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -51,7 +52,9 @@ public final class KernelTestSupport {
     }
 
     public static boolean onPath(String exe) {
-        for (String d : System.getenv("PATH").split(":")) if (Files.isExecutable(Path.of(d, exe))) return true;
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, exe))) return true;
+        }
         return false;
     }
 
