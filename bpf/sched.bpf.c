@@ -4,6 +4,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
 #include "sched.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -40,17 +41,6 @@ struct {
 /* Keep the event structs in the object's BTF, where the Java mirror's layout test reads them. */
 struct sched_event *unused_sched_event __attribute__((unused));
 struct sched_task_event *unused_sched_task_event __attribute__((unused));
-
-/* tp_btf programs read task fields directly (BTF-typed pointers, CO-RE relocated); raw_tp ones must
- * go through bpf_probe_read_kernel. btf is a compile-time constant per caller, so one branch remains. */
-#define RD(btf, p, f) ({						\
-	typeof((p)->f) __v;						\
-	if (btf)							\
-		__v = (p)->f;						\
-	else								\
-		bpf_core_read(&__v, sizeof(__v), &(p)->f);		\
-	__v;								\
-})
 
 static __always_inline bool cpu_wanted(__u32 cpu)
 {

@@ -5,6 +5,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
 #include "stacks.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -77,16 +78,6 @@ struct {
 
 /* Keeps struct stack_event in the object's BTF, where the Java mirror's layout test reads it. */
 struct stack_event *unused_stack_event __attribute__((unused));
-
-/* As in sched.bpf.c: tp_btf reads task fields directly, raw_tp through bpf_probe_read_kernel. */
-#define RD(btf, p, f) ({						\
-	typeof((p)->f) __v;						\
-	if (btf)							\
-		__v = (p)->f;						\
-	else								\
-		bpf_core_read(&__v, sizeof(__v), &(p)->f);		\
-	__v;								\
-})
 
 static __always_inline void count(__u32 idx)
 {

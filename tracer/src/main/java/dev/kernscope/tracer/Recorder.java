@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import dev.kernscope.storage.TraceWriter;
 import dev.kernscope.tracer.bpf.BpfException;
 import dev.kernscope.tracer.bpf.BpfObject;
+import dev.kernscope.tracer.bpf.FlavourLoader;
 import dev.kernscope.tracer.bpf.LibC;
 import dev.kernscope.tracer.bpf.RingBufferReader;
 import dev.kernscope.tracer.stacks.StackRecorder;
@@ -112,25 +113,11 @@ public final class Recorder implements AutoCloseable {
         if (!opts.verbose()) BpfObject.quietLibbpf();
         long t0 = System.nanoTime();
         long startTs = LibC.monotonicNs();
-        BpfObject obj = null;
-        String mode = null;
-        BpfException first = null;
-        for (String flavour : new String[]{"btf", "raw"}) {
-            BpfObject o = BpfObject.open("sched", elf);
-            try {
-                configure(o, opts, flavour);
-                o.load();
-                obj = o;
-                mode = flavour.equals("btf") ? "tp_btf" : "raw_tp";
-                break;
-            } catch (BpfException e) {
-                o.close();
-                if (first == null) first = e;
-            }
-        }
-        if (obj == null) throw first;
+        FlavourLoader.Loaded loaded = FlavourLoader.load("sched", elf, (o, flavour) -> configure(o, opts, flavour));
+        BpfObject obj = loaded.obj();
+        String mode = loaded.mode();
         try {
-            String suffix = mode.equals("tp_btf") ? "_btf" : "_raw";
+            String suffix = loaded.suffix();
             for (String p : PROGS) {
                 try {
                     obj.attach(p + suffix);

@@ -3,6 +3,7 @@ package dev.kernscope.tracer;
 import dev.kernscope.storage.TraceWriter;
 import dev.kernscope.tracer.bpf.LibC;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,13 +18,13 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Shared pieces of the real-kernel tests: skip reasons, the C workload, recording, and plain JDBC reads. */
-final class KernelTestSupport {
+/** Shared pieces of the real-kernel tests, here and in {@code stacks}: skip reasons, C workloads, recording, plain JDBC reads. */
+public final class KernelTestSupport {
     private KernelTestSupport() {
     }
 
     /** Skips with a visible reason unless BPF tests can run here (root, BTF, not disabled). */
-    static void assumeBpf() {
+    public static void assumeBpf() {
         assumeTrue(!"false".equals(System.getProperty("kernscope.test.bpf")), "BPF tests disabled (-Dkernscope.test.bpf=false)");
         assumeTrue(LibC.geteuid() == 0, "BPF tests need root");
         assumeTrue(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "BPF tests need kernel BTF at /sys/kernel/btf/vmlinux");
@@ -31,32 +32,41 @@ final class KernelTestSupport {
 
     /** Compiles kstest.c once per test class into {@code dir}. */
     static Path compileWorkload(Path dir) throws IOException, InterruptedException {
+        return compileC(KernelTestSupport.class, "kstest", dir, "-O2", "-pthread");
+    }
+
+    /** Copies the C source {@code name}.c beside {@code owner} into {@code dir} and builds it there with gcc and {@code flags}. */
+    public static Path compileC(Class<?> owner, String name, Path dir, String... flags) throws IOException, InterruptedException {
         assumeTrue(onPath("gcc"), "the workload needs gcc");
-        Path src = dir.resolve("kstest.c"), bin = dir.resolve("kstest");
-        try (InputStream in = KernelTestSupport.class.getResourceAsStream("kstest.c")) {
+        Path src = dir.resolve(name + ".c"), bin = dir.resolve(name);
+        try (InputStream in = owner.getResourceAsStream(name + ".c")) {
             Files.copy(in, src);
         }
-        Process p = new ProcessBuilder("gcc", "-O2", "-pthread", "-o", bin.toString(), src.toString())
-                .redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("gcc"));
+        cmd.addAll(List.of(flags));
+        cmd.addAll(List.of("-o", bin.toString(), src.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IOException("gcc failed: " + out);
         return bin;
     }
 
-    static boolean onPath(String exe) {
-        for (String d : System.getenv("PATH").split(":")) if (Files.isExecutable(Path.of(d, exe))) return true;
+    public static boolean onPath(String exe) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, exe))) return true;
+        }
         return false;
     }
 
     /** Runs a command to completion and returns its stdout. */
-    static String run(String... cmd) throws IOException, InterruptedException {
+    public static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue());
         return out.strip();
     }
 
-    interface Workload {
+    public interface Workload {
         void run() throws Exception;
     }
 
@@ -76,11 +86,11 @@ final class KernelTestSupport {
         }
     }
 
-    static Connection open(Path file) throws SQLException {
+    public static Connection open(Path file) throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + file);
     }
 
-    static long queryLong(Connection c, String sql) throws SQLException {
+    public static long queryLong(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getLong(1) : -1;
         }

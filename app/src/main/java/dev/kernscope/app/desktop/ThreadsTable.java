@@ -66,23 +66,20 @@ final class ThreadsTable extends TableView<ThreadSummary> {
     }
 
     private static TableColumn<ThreadSummary, Long> nanos(String name, Function<ThreadSummary, Long> f) {
-        TableColumn<ThreadSummary, Long> c = text(name, f, 95);
-        c.setCellFactory(col -> new TableCell<>() {
-            @Override protected void updateItem(Long v, boolean empty) {
-                super.updateItem(v, empty);
-                setText(empty || v == null ? null : Format.duration(v));
-            }
-        });
-        c.getStyleClass().add("numeric");
-        return c;
+        return numeric(name, f, 95, Format::duration);
     }
 
     private static TableColumn<ThreadSummary, Long> count(String name, Function<ThreadSummary, Long> f) {
-        TableColumn<ThreadSummary, Long> c = text(name, f, 85);
+        return numeric(name, f, 85, Format::count);
+    }
+
+    private static TableColumn<ThreadSummary, Long> numeric(String name, Function<ThreadSummary, Long> f, double w,
+                                                            Function<Long, String> format) {
+        TableColumn<ThreadSummary, Long> c = text(name, f, w);
         c.setCellFactory(col -> new TableCell<>() {
             @Override protected void updateItem(Long v, boolean empty) {
                 super.updateItem(v, empty);
-                setText(empty || v == null ? null : Format.count(v));
+                setText(empty || v == null ? null : format.apply(v));
             }
         });
         c.getStyleClass().add("numeric");

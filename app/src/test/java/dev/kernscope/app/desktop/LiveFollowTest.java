@@ -1,7 +1,5 @@
 package dev.kernscope.app.desktop;
 
-import static dev.kernscope.app.desktop.MainWindowTest.fx;
-import static dev.kernscope.app.desktop.MainWindowTest.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kernscope.storage.TraceWriter;
@@ -11,13 +9,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.prefs.Preferences;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /**
@@ -26,21 +20,10 @@ import org.testfx.framework.junit5.Start;
  * slides the visible window, turning it off freezes the window while data keeps arriving, and the finished file
  * ends live mode.
  */
-@ExtendWith(ApplicationExtension.class)
-class LiveFollowTest {
-    MainWindow w;
-    Preferences prefs;
-
+class LiveFollowTest extends WindowTestSupport {
     @Start
     void start(Stage stage) {
-        prefs = Preferences.userRoot().node("dev/kernscope/test/" + System.nanoTime());
-        w = new MainWindow(stage, new RecentFiles(prefs));
-        stage.show();
-    }
-
-    @AfterEach
-    void cleanup() throws Exception {
-        prefs.removeNode();
+        open(stage);
     }
 
     /** Writes 4 CPUs of 1 ms slices, 100 ms of trace time per flush, every 60 ms, until told to stop. */

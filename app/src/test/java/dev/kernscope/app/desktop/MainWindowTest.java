@@ -11,29 +11,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.prefs.Preferences;
 import javafx.scene.Node;
 import javafx.scene.image.Image;
 import javafx.scene.image.PixelReader;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 /** The main window headless (Monocle): sample start, views render, second trace, bad file, exports. */
-@ExtendWith(ApplicationExtension.class)
-class MainWindowTest {
+class MainWindowTest extends WindowTestSupport {
     static Path fixture;
     static Path shots = Path.of("target", "ui");
-    MainWindow w;
-    Preferences prefs;
 
     @BeforeAll
     static void fixture(@TempDir Path dir) throws Exception {
@@ -44,28 +36,7 @@ class MainWindowTest {
 
     @Start
     void start(Stage stage) {
-        prefs = Preferences.userRoot().node("dev/kernscope/test/" + System.nanoTime());
-        w = new MainWindow(stage, new RecentFiles(prefs));
-        stage.show();
-    }
-
-    @AfterEach
-    void cleanup() throws Exception {
-        prefs.removeNode();
-    }
-
-    static void waitFor(String what, BooleanSupplier c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            WaitForAsyncUtils.waitForFxEvents();
-            if (fx(c::getAsBoolean)) return;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for " + what);
-    }
-
-    static <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+        open(stage);
     }
 
     void waitSettled(TraceTab t) throws Exception {

@@ -1,40 +1,28 @@
 package dev.kernscope.app.desktop;
 
-import static dev.kernscope.app.desktop.MainWindowTest.fx;
-import static dev.kernscope.app.desktop.MainWindowTest.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.prefs.Preferences;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /**
  * Record from the UI with the real recorder (as root on a BPF-capable kernel, as in CI): the live tab's event
  * count grows, Stop ends the helper with SIGINT, and the file becomes a finished trace that stays open.
  */
-@ExtendWith(ApplicationExtension.class)
-class RealRecordingTest {
-    MainWindow w;
-    Preferences prefs;
-
+class RealRecordingTest extends WindowTestSupport {
     @Start
     void start(Stage stage) {
-        prefs = Preferences.userRoot().node("dev/kernscope/test/" + System.nanoTime());
-        w = new MainWindow(stage, new RecentFiles(prefs));
-        stage.show();
+        open(stage);
     }
 
     @AfterEach
-    void cleanup() throws Exception {
-        prefs.removeNode();
+    void killHelper() {
         if (w.helper() != null && w.helper().process().isAlive()) w.helper().process().destroyForcibly();
     }
 

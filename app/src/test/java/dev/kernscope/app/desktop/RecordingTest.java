@@ -1,41 +1,29 @@
 package dev.kernscope.app.desktop;
 
-import static dev.kernscope.app.desktop.MainWindowTest.fx;
-import static dev.kernscope.app.desktop.MainWindowTest.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.prefs.Preferences;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /**
  * The Record → Stop path of the UI on the direct (root) route, with stand-in helpers in place of the tracer's
  * record command (not on main yet): one writes a trace and waits for SIGINT, one dies with a message.
  */
-@ExtendWith(ApplicationExtension.class)
-class RecordingTest {
-    MainWindow w;
-    Preferences prefs;
-
+class RecordingTest extends WindowTestSupport {
     @Start
     void start(Stage stage) {
-        prefs = Preferences.userRoot().node("dev/kernscope/test/" + System.nanoTime());
-        w = new MainWindow(stage, new RecentFiles(prefs));
-        stage.show();
+        open(stage);
     }
 
     @AfterEach
-    void cleanup() throws Exception {
-        prefs.removeNode();
+    void clearLauncher() {
         System.clearProperty("kernscope.launcher");
     }
 

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import dev.kernscope.storage.TraceWriter;
 import dev.kernscope.tracer.bpf.BpfException;
 import dev.kernscope.tracer.bpf.BpfObject;
+import dev.kernscope.tracer.bpf.FlavourLoader;
 import dev.kernscope.tracer.bpf.LibC;
 import dev.kernscope.tracer.bpf.RingBufferReader;
 import dev.kernscope.tracer.symbols.StackInterner;
@@ -98,40 +99,28 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
     public static StackRecorder start(StackOptions opts, int selfTgid, int targTgid, BitSet cpus, long ringBytes,
                                       int pollMs) throws BpfException, IOException {
         byte[] elf = loadObject();
-        BpfObject obj = null;
-        String mode = null;
-        BpfException first = null;
-        for (String flavour : new String[]{"btf", "raw"}) {
-            BpfObject o = BpfObject.open("stacks", elf);
-            try {
-                for (String name : o.programNames()) {
-                    o.setAutoload(name, name.equals(SAMPLE_PROG) || name.endsWith("_" + flavour));
-                }
-                o.setRodata("self_tgid", selfTgid);
-                o.setRodata("targ_tgid", targTgid);
-                if (cpus != null) {
-                    o.setRodata("filter_cpus", true);
-                    byte[] mask = new byte[1024 / 8];
-                    byte[] bits = cpus.toByteArray();
-                    System.arraycopy(bits, 0, mask, 0, Math.min(bits.length, mask.length));
-                    o.setRodata("cpu_mask", mask);
-                }
-                o.setRodata("min_block_ns", opts.minBlockNs());
-                o.setRodata("wakeup_bytes", ringBytes / 4);
-                o.setMaxEntries("stack_events", (int) ringBytes);
-                o.load();
-                obj = o;
-                mode = flavour.equals("btf") ? "tp_btf" : "raw_tp";
-                break;
-            } catch (BpfException e) {
-                o.close();
-                if (first == null) first = e;
+        FlavourLoader.Loaded loaded = FlavourLoader.load("stacks", elf, (o, flavour) -> {
+            for (String name : o.programNames()) {
+                o.setAutoload(name, name.equals(SAMPLE_PROG) || name.endsWith("_" + flavour));
             }
-        }
-        if (obj == null) throw first;
+            o.setRodata("self_tgid", selfTgid);
+            o.setRodata("targ_tgid", targTgid);
+            if (cpus != null) {
+                o.setRodata("filter_cpus", true);
+                byte[] mask = new byte[1024 / 8];
+                byte[] bits = cpus.toByteArray();
+                System.arraycopy(bits, 0, mask, 0, Math.min(bits.length, mask.length));
+                o.setRodata("cpu_mask", mask);
+            }
+            o.setRodata("min_block_ns", opts.minBlockNs());
+            o.setRodata("wakeup_bytes", ringBytes / 4);
+            o.setMaxEntries("stack_events", (int) ringBytes);
+        });
+        BpfObject obj = loaded.obj();
+        String mode = loaded.mode();
         int opened = 0;
         try {
-            String suffix = mode.equals("tp_btf") ? "_btf" : "_raw";
+            String suffix = loaded.suffix();
             for (String p : OFF_CPU_PROGS) obj.attach(p + suffix);
             Memory attr = perfAttr(opts.freqHz());
             for (int cpu : onlineCpus()) {

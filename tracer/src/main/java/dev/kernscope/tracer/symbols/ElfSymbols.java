@@ -30,16 +30,7 @@ public final class ElfSymbols {
 
     /** Index of the symbol that contains ELF virtual address {@code vaddr}, or -1. */
     public int indexOf(long vaddr) {
-        int lo = 0, hi = addrs.length - 1, found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(addrs[mid], vaddr) <= 0) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int found = AddressIndex.floor(addrs, vaddr);
         // A few steps back find the enclosing function when a smaller symbol sits inside it.
         for (int i = found, steps = 0; i >= 0 && steps < 4; i--, steps++) {
             long end = sizes[i] > 0 ? addrs[i] + sizes[i] : (i + 1 < addrs.length ? addrs[i + 1] : addrs[i] + 1);

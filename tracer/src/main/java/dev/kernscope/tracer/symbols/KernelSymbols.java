@@ -98,16 +98,7 @@ public final class KernelSymbols {
 
     /** Index of the symbol containing {@code ip}, or -1. The last symbol has no known end and never matches. */
     int indexOf(long ip) {
-        int lo = 0, hi = addrs.length - 1, found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(addrs[mid], ip) <= 0) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int found = AddressIndex.floor(addrs, ip);
         if (found < 0 || found == addrs.length - 1) return -1;
         // A symbol of the core kernel never extends into a module's range, nor past _etext.
         if (modules[found].equals("[kernel]") && textEnd != 0 && Long.compareUnsigned(ip, textEnd) >= 0) return -1;

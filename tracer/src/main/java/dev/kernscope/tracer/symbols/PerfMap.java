@@ -76,16 +76,7 @@ public final class PerfMap {
 
     /** The name of the JIT code that contains {@code ip}, or null. */
     public String lookup(long ip) {
-        int lo = 0, hi = starts.length - 1, found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], ip) <= 0) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int found = AddressIndex.floor(starts, ip);
         int best = -1;
         // Entries that start earlier may still cover ip; look back a bounded distance for the latest one.
         for (int i = found, steps = 0; i >= 0 && steps < 64; i--, steps++) {

@@ -117,16 +117,7 @@ public final class ProcessMaps {
 
     /** The mapping that contains {@code ip}, or null. */
     public Mapping find(long ip) {
-        int lo = 0, hi = starts.length - 1, found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], ip) <= 0) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
+        int found = AddressIndex.floor(starts, ip);
         if (found < 0) return null;
         Mapping m = mappings.get(found);
         return Long.compareUnsigned(ip, m.end()) < 0 ? m : null;

@@ -1,6 +1,7 @@
 package dev.kernscope.tracer.numa;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.kernscope.tracer.KernelTestSupport.onPath;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kernscope.storage.Model;
@@ -197,13 +198,6 @@ class TwoNodeVmTest {
 
     private static long last(List<ProcessNodePages> s, int node) {
         return s.stream().filter(p -> p.node() == node).reduce((x, y) -> y).map(ProcessNodePages::pages).orElse(-1L);
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) return true;
-        }
-        return false;
     }
 
     private static Path findUp(String rel) {

@@ -1,5 +1,6 @@
 package dev.kernscope.tracer.stacks;
 
+import dev.kernscope.tracer.KernelTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,13 +19,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class StackEventLayoutTest {
     @Test
     void offsetsMatchTheCompiledObject(@TempDir Path dir) throws Exception {
-        assumeTrue(StacksTestSupport.onPath("bpftool"), "needs bpftool to dump the object's BTF");
+        assumeTrue(KernelTestSupport.onPath("bpftool"), "needs bpftool to dump the object's BTF");
         Path obj = dir.resolve("stacks.bpf.o");
         try (InputStream in = StackRecorder.class.getResourceAsStream("/dev/kernscope/tracer/bpf/stacks.bpf.o")) {
             assertThat(in).as("stacks.bpf.o in the tracer's classes").isNotNull();
             Files.copy(in, obj);
         }
-        String dump = StacksTestSupport.run("bpftool", "btf", "dump", "file", obj.toString(), "format", "raw");
+        String dump = KernelTestSupport.run("bpftool", "btf", "dump", "file", obj.toString(), "format", "raw");
         Matcher head = Pattern.compile("STRUCT 'stack_event' size=(\\d+) vlen=(\\d+)").matcher(dump);
         assertThat(head.find()).as("struct stack_event in BTF").isTrue();
         Map<String, Integer> offsets = new LinkedHashMap<>();

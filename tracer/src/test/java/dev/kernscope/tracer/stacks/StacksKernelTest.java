@@ -21,6 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.kernscope.tracer.KernelTestSupport.assumeBpf;
+import static dev.kernscope.tracer.KernelTestSupport.open;
+import static dev.kernscope.tracer.KernelTestSupport.queryLong;
+import static dev.kernscope.tracer.KernelTestSupport.run;
 import static dev.kernscope.tracer.stacks.StacksTestSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

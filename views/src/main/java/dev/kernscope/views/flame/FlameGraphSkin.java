@@ -1,6 +1,7 @@
 package dev.kernscope.views.flame;
 
 import dev.kernscope.views.draw.Hash;
+import dev.kernscope.views.draw.HoverCard;
 import dev.kernscope.views.draw.StyleColors;
 import dev.kernscope.views.draw.TimeFormat;
 import dev.kernscope.views.model.CallTree;
@@ -293,23 +294,7 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
             lines.add("Total  " + weight(t.total(n)) + pct(t.total(n), rootTotal));
             lines.add("Self   " + weight(t.self(n)) + pct(t.self(n), rootTotal));
         }
-        g.setFont(FONT);
-        double cw = 0;
-        for (String s : lines) cw = Math.max(cw, s.length() * 6.7);
-        cw += 16;
-        double ch = lines.size() * 15 + 10;
-        double x = mouseX + 14, yy = mouseY + 14;
-        if (x + cw > W) x = mouseX - cw - 8;
-        if (yy + ch > H) yy = Math.max(0, mouseY - ch - 8);
-        g.setFill(c.get("-ks-tooltip-background"));
-        g.fillRoundRect(x, yy, cw, ch, 6, 6);
-        g.setStroke(c.get("-ks-tooltip-border"));
-        g.strokeRoundRect(x + 0.5, yy + 0.5, cw - 1, ch - 1, 6, 6);
-        g.setTextBaseline(VPos.TOP);
-        for (int k = 0; k < lines.size(); k++) {
-            g.setFill(k == 0 ? c.get("-ks-text") : c.get("-ks-text-dim"));
-            g.fillText(lines.get(k), x + 8, yy + 5 + k * 15);
-        }
+        HoverCard.draw(g, c, FONT, lines, mouseX, mouseY, W, H);
     }
 
     private String weight(long w) {

@@ -1,33 +1,15 @@
 package dev.kernscope.views.model;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /** A step series with max-merged coarser levels, like {@link SliceMipmap}. Immutable; safe from any thread. */
 final class CounterMipmap {
-    private final List<CounterBlock> levels = new ArrayList<>();
-    private final List<Long> buckets = new ArrayList<>();
+    private final MipLevels<CounterBlock> levels;
 
     CounterMipmap(CounterBlock raw, long span) {
-        levels.add(raw);
-        buckets.add(1L);
-        long b = SliceMipmap.BASE_BUCKET;
-        CounterBlock prev = raw;
-        while (prev.size > 64 && b / 4 < Math.max(span, 1)) {
-            CounterBlock next = merge(prev, 0, prev.size, b);
-            levels.add(next);
-            buckets.add(b);
-            prev = next;
-            b *= 4;
-        }
+        levels = new MipLevels<>(raw, span, c -> c.size, (c, b) -> merge(c, 0, c.size, b));
     }
 
     CounterBlock query(long from, long to, long nsPerPixel) {
-        int lvl = 0;
-        for (int i = buckets.size() - 1; i > 0; i--) {
-            if (buckets.get(i) <= nsPerPixel) { lvl = i; break; }
-        }
-        CounterBlock src = levels.get(lvl);
+        CounterBlock src = levels.at(nsPerPixel);
         int lo = 0, hi = src.size;
         while (lo < hi) { // last sample at or before from
             int mid = (lo + hi) >>> 1;

@@ -1,38 +1,19 @@
 package dev.kernscope.views.model;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * Non-overlapping slices of one track with pre-merged coarser levels (bucket 1 µs, ×4 per level), so a
  * window query touches O(pixels) entries whatever the zoom. Immutable after construction; safe to query from
  * any thread.
  */
 final class SliceMipmap {
-    static final long BASE_BUCKET = 1024;
-    private final List<SliceBlock> levels = new ArrayList<>(); // level 0 = raw
-    private final List<Long> buckets = new ArrayList<>();
+    private final MipLevels<SliceBlock> levels;
 
     SliceMipmap(SliceBlock raw, long span) {
-        levels.add(raw);
-        buckets.add(1L);
-        long b = BASE_BUCKET;
-        SliceBlock prev = raw;
-        while (prev.size > 64 && b / 4 < Math.max(span, 1)) {
-            SliceBlock next = merge(prev, 0, prev.size, b, Long.MIN_VALUE, Long.MAX_VALUE);
-            levels.add(next);
-            buckets.add(b);
-            prev = next;
-            b *= 4;
-        }
+        levels = new MipLevels<>(raw, span, s -> s.size, (s, b) -> merge(s, 0, s.size, b, Long.MIN_VALUE, Long.MAX_VALUE));
     }
 
     SliceBlock query(long from, long to, long nsPerPixel) {
-        int lvl = 0;
-        for (int i = buckets.size() - 1; i > 0; i--) {
-            if (buckets.get(i) <= nsPerPixel) { lvl = i; break; }
-        }
-        SliceBlock src = levels.get(lvl);
+        SliceBlock src = levels.at(nsPerPixel);
         int first = firstEndingAfter(src, from);
         int last = first;
         while (last < src.size && src.ts[last] < to) last++;

@@ -1,6 +1,7 @@
 package dev.kernscope.views.numa;
 
 import dev.kernscope.views.draw.Hash;
+import dev.kernscope.views.draw.HoverCard;
 import dev.kernscope.views.draw.StyleColors;
 import dev.kernscope.views.draw.TimeFormat;
 import dev.kernscope.views.model.NumaModel;
@@ -151,7 +152,7 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         g.strokeLine(0, topH - 0.5, w, topH - 0.5);
         drawSeries(g, m, seriesY, w);
         int[] cell = heatCellAt(mouseX, mouseY);
-        if (cell != null) drawCard(g, heatLines(m, cell[0], cell[1]), w, h);
+        if (cell != null) HoverCard.draw(g, c, FONT, heatLines(m, cell[0], cell[1]), mouseX, mouseY, w, h);
     }
 
     /** The heat-map cell {cpu node row, memory node column} under (x, y) in canvas coordinates, or null. */
@@ -182,28 +183,6 @@ public class NumaViewSkin extends SkinBase<NumaView> {
 
     private static String pct(long v, long of) {
         return of == 0 ? "–" : String.format(Locale.ROOT, "%.1f%%", 100.0 * v / of);
-    }
-
-    private void drawCard(GraphicsContext g, List<String> lines, double w, double h) {
-        g.setFont(FONT);
-        g.setTextAlign(TextAlignment.LEFT);
-        double lh = 15, cw = 0;
-        for (String l : lines) cw = Math.max(cw, l.length() * 6.7);
-        cw += 16;
-        double ch = lines.size() * lh + 10;
-        double x = mouseX + 14, y = mouseY + 14;
-        if (x + cw > w) x = mouseX - cw - 8;
-        if (y + ch > h) y = Math.max(0, mouseY - ch - 8);
-        g.setFill(c.get("-ks-tooltip-background"));
-        g.fillRoundRect(x, y, cw, ch, 6, 6);
-        g.setStroke(c.get("-ks-tooltip-border"));
-        g.strokeRoundRect(x + 0.5, y + 0.5, cw - 1, ch - 1, 6, 6);
-        g.setTextBaseline(VPos.TOP);
-        for (int k = 0; k < lines.size(); k++) {
-            g.setFill(k == 0 ? c.get("-ks-text") : c.get("-ks-text-dim"));
-            g.fillText(lines.get(k), x + 8, y + 5 + k * lh);
-        }
-        g.setTextBaseline(VPos.CENTER);
     }
 
     private void title(GraphicsContext g, String s, double x, double y) {

@@ -1,6 +1,7 @@
 package dev.kernscope.views.timeline;
 
 import dev.kernscope.views.draw.Hash;
+import dev.kernscope.views.draw.HoverCard;
 import dev.kernscope.views.draw.StyleColors;
 import dev.kernscope.views.draw.TimeFormat;
 import dev.kernscope.views.model.CounterBlock;
@@ -616,7 +617,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             g.setStroke(c.get("-ks-text-dim"));
             g.strokeLine(snap(mouseX), top, snap(mouseX), bottom);
             List<String> lines = hoverLines(s, lay);
-            if (lines != null) drawCard(g, lines, w, h);
+            if (lines != null) HoverCard.draw(g, c, FONT, lines, mouseX, mouseY, w, h);
         }
     }
 
@@ -720,27 +721,6 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         out.add("End      " + ThreadState.label(b.endState[i]));
         out.add("Latency  " + (b.latency[i] < 0 ? "–" : TimeFormat.duration(b.latency[i])));
         return out;
-    }
-
-    private void drawCard(GraphicsContext g, List<String> lines, double w, double h) {
-        g.setFont(FONT);
-        double lh = 15, cw = 0;
-        for (String l : lines) cw = Math.max(cw, l.length() * 6.7);
-        cw += 16;
-        double ch = lines.size() * lh + 10;
-        double x = mouseX + 14, y = mouseY + 14;
-        if (x + cw > w) x = mouseX - cw - 8;
-        if (y + ch > h) y = Math.max(0, mouseY - ch - 8);
-        g.setFill(c.get("-ks-tooltip-background"));
-        g.fillRoundRect(x, y, cw, ch, 6, 6);
-        g.setStroke(c.get("-ks-tooltip-border"));
-        g.strokeRoundRect(x + 0.5, y + 0.5, cw - 1, ch - 1, 6, 6);
-        g.setTextBaseline(VPos.TOP);
-        for (int i = 0; i < lines.size(); i++) {
-            g.setFill(i == 0 ? c.get("-ks-text") : c.get("-ks-text-dim"));
-            g.fillText(lines.get(i), x + 8, y + 5 + i * lh);
-        }
-        g.setTextBaseline(VPos.CENTER);
     }
 
     /** {@code s} cut with an ellipsis to fit {@code px} at ~6.5 px per character of the 11 px font. */

@@ -1,6 +1,7 @@
 package dev.kernscope.views.bench;
 
 import dev.kernscope.views.ViewSnapshots;
+import dev.kernscope.views.fixtures.Fixtures;
 import dev.kernscope.views.flame.FlameGraph;
 import dev.kernscope.views.flame.FlameGraphSkin;
 import dev.kernscope.views.flame.FlameLayout;
@@ -110,13 +111,11 @@ public final class ViewBench {
         }
         CallTree tree = data.topDown();
         // the same tree as storage's FlameTree hands it over: pre-order arrays, siblings by name
-        int[][] pre = new int[2][];
-        long[][] preW = new long[2][];
-        preOrder(tree, pre, preW);
+        Fixtures.PreOrder pre = Fixtures.preOrder(tree);
         double[] given = new double[7];
         for (int rep = 0; rep < given.length; rep++) {
             long t0 = System.nanoTime();
-            CallTree.of(ft, false, pre[0], pre[1], preW[0], preW[1]);
+            CallTree.of(ft, false, pre.parent(), pre.frame(), pre.self(), pre.total());
             given[rep] = (System.nanoTime() - t0) / 1e6;
         }
         long t1 = System.nanoTime();
@@ -154,29 +153,6 @@ public final class ViewBench {
           .append('\n');
     }
 
-    /** Pre-order parent/frame/self/total arrays of {@code t}, children ordered by name like storage's FlameTree. */
-    private static void preOrder(CallTree t, int[][] ints, long[][] longs) {
-        int n = t.size();
-        int[] parent = new int[n], frame = new int[n], at = new int[n], stack = new int[n], from = new int[n];
-        long[] self = new long[n], total = new long[n];
-        int sp = 0, k = 0;
-        stack[sp++] = CallTree.ROOT;
-        from[CallTree.ROOT] = -1;
-        while (sp > 0) {
-            int node = stack[--sp];
-            at[node] = k;
-            parent[k] = from[node] < 0 ? -1 : at[from[node]];
-            frame[k] = t.frame(node);
-            self[k] = t.self(node);
-            total[k] = t.total(node);
-            k++;
-            Integer[] kids = new Integer[t.childCount(node)];
-            for (int i = 0; i < kids.length; i++) kids[i] = t.child(node, i);
-            Arrays.sort(kids, (a, b) -> t.name(b).compareTo(t.name(a))); // pushed in reverse, popped by name
-            for (int c : kids) { from[c] = node; stack[sp++] = c; }
-        }
-        ints[0] = parent; ints[1] = frame; longs[0] = self; longs[1] = total;
-    }
 
     // --- timeline -------------------------------------------------------------------------------------------
 

@@ -10,32 +10,6 @@ import org.junit.jupiter.api.Test;
 
 /** {@link CallTree#of}: a tree aggregated elsewhere becomes the tree the builder makes from the same stacks. */
 class CallTreeOfTest {
-    /** The tree's nodes in pre-order (children by frame name, as storage's FlameTree orders them) as arrays. */
-    static Object[] preOrder(CallTree t) {
-        int n = t.size();
-        int[] parent = new int[n], frame = new int[n];
-        long[] self = new long[n], total = new long[n];
-        int[] stack = new int[n], at = new int[n];
-        int sp = 0, k = 0;
-        stack[sp++] = CallTree.ROOT;
-        int[] newParent = new int[n];
-        newParent[CallTree.ROOT] = -1;
-        while (sp > 0) {
-            int node = stack[--sp];
-            at[node] = k;
-            parent[k] = newParent[node] < 0 ? -1 : at[newParent[node]];
-            frame[k] = t.frame(node);
-            self[k] = t.self(node);
-            total[k] = t.total(node);
-            k++;
-            Integer[] kids = new Integer[t.childCount(node)];
-            for (int i = 0; i < kids.length; i++) kids[i] = t.child(node, i);
-            java.util.Arrays.sort(kids, (a, b) -> t.name(b).compareTo(t.name(a))); // pushed reversed: popped by name
-            for (int c : kids) { newParent[c] = node; stack[sp++] = c; }
-        }
-        return new Object[]{parent, frame, self, total};
-    }
-
     static void assertSameTree(CallTree a, CallTree b) {
         assertThat(b.size()).isEqualTo(a.size());
         assertThat(b.maxDepth()).isEqualTo(a.maxDepth());
@@ -54,8 +28,8 @@ class CallTreeOfTest {
     void preOrderArraysGiveTheBuildersTreeAndLayout() {
         CallTreeBuilder b = Fixtures.deepStacks(50_000, 2_000, 11);
         CallTree built = b.build();
-        Object[] arr = preOrder(built);
-        CallTree given = CallTree.of(b.frames(), false, (int[]) arr[0], (int[]) arr[1], (long[]) arr[2], (long[]) arr[3]);
+        Fixtures.PreOrder pre = Fixtures.preOrder(built);
+        CallTree given = CallTree.of(b.frames(), false, pre.parent(), pre.frame(), pre.self(), pre.total());
         assertSameTree(built, given);
         FlameLayout l1 = FlameLayout.compute(built, CallTree.ROOT, 1280, "tcp_");
         FlameLayout l2 = FlameLayout.compute(given, CallTree.ROOT, 1280, "tcp_");
