@@ -22,8 +22,12 @@ import java.util.Map;
  * <p>Not thread-safe: use it from the thread that writes the trace.
  */
 public final class StackInterner {
-    /** Minimum time between two re-captures of one process's maps when an address is in no mapping. */
-    private static final long RECAPTURE_NS = 1_000_000_000L;
+    /**
+     * Minimum time between two re-captures of one process's maps when an address is in no mapping. Short,
+     * because a capture taken at exec often predates the dynamic loader mapping libc and friends: the first
+     * samples of a new program then need a second look (a stale capture left whole stacks as [unknown]).
+     */
+    private static final long RECAPTURE_NS = 50_000_000L;
     /** Kernel frames are cached under this process key. */
     private static final long KERNEL_KEY = -1;
 
