@@ -260,6 +260,11 @@ public final class MainWindow {
     public Task<TraceDocument> open(Path path) { return open(path, false); }
 
     Task<TraceDocument> open(Path path, boolean syntheticSample) {
+        return open(path, syntheticSample, true);
+    }
+
+    /** Opens a trace in a new tab, which becomes the selected one if {@code select}. */
+    Task<TraceDocument> open(Path path, boolean syntheticSample, boolean select) {
         Task<TraceDocument> t = new Task<>() {
             @Override protected TraceDocument call() throws Exception {
                 updateTitle("Opening " + path.getFileName());
@@ -272,7 +277,7 @@ public final class MainWindow {
         t.setOnSucceeded(e -> {
             TraceDocument d = t.getValue();
             if (d == null) return;
-            addTab(d);
+            addTab(d, select || docs.getTabs().isEmpty());
             if (!syntheticSample) recent.add(path);
             refreshRecent();
         });
@@ -301,31 +306,30 @@ public final class MainWindow {
         t.setOnSucceeded(e -> {
             // Opened one after the other so the tabs keep the samples' order; the first one ends up selected.
             java.util.List<SampleTraces.Sample> samples = t.getValue();
-            openInOrder(samples, 0, null);
+            openInOrder(samples, 0);
         });
         t.setOnFailed(e -> showError("Cannot prepare the sample trace", String.valueOf(t.getException().getMessage())));
         run(t);
     }
 
-    private void openInOrder(java.util.List<SampleTraces.Sample> samples, int i, TraceDocument first) {
-        if (i == samples.size()) {
-            for (Tab tab : docs.getTabs()) {
-                if (tab instanceof TraceTab tt && tt.document() == first) docs.getSelectionModel().select(tab);
-            }
-            return;
-        }
-        Task<TraceDocument> t = open(samples.get(i).path(), samples.get(i).synthetic());
-        t.addEventHandler(javafx.concurrent.WorkerStateEvent.WORKER_STATE_SUCCEEDED,
-                e -> openInOrder(samples, i + 1, first == null ? t.getValue() : first));
+    /** Opens the samples one after the other, so the tabs keep their order; only the first is selected. */
+    private void openInOrder(java.util.List<SampleTraces.Sample> samples, int i) {
+        if (i == samples.size()) return;
+        Task<TraceDocument> t = open(samples.get(i).path(), samples.get(i).synthetic(), i == 0);
+        t.addEventHandler(javafx.concurrent.WorkerStateEvent.WORKER_STATE_SUCCEEDED, e -> openInOrder(samples, i + 1));
     }
 
     TraceTab addTab(TraceDocument d) {
+        return addTab(d, true);
+    }
+
+    TraceTab addTab(TraceDocument d, boolean select) {
         TraceTab tab = new TraceTab(d, this::run);
         tab.setOnClosed(e -> { lastCost.remove(d); updateStatus(); });
         tab.selection().selectedRangeProperty().addListener(o -> updateStatus());
         tab.followLiveEdgeProperty().addListener((o, a, v) -> { if (tab == currentTab()) followItem.setSelected(v); });
         docs.getTabs().add(tab);
-        docs.getSelectionModel().select(tab);
+        if (select) docs.getSelectionModel().select(tab);
         updateStatus();
         return tab;
     }
