@@ -144,7 +144,16 @@ final class SchedModel implements ThreadIds {
                 w.slice(c, sliceTs[c], ts - sliceTs[c], sliceUtid[c], b.arg0[i], b.arg1[i]);
                 slices++;
             } else {
-                mismatches++; // switch-outs were lost: the open slice has no known end
+                // The switch that ended the open slice never came. Seen on 6.18 with threads of the machine's
+                // PID 1: their switch-in is traced, their switch-out is not (bpftrace shows the same), and the
+                // CPU's next switch names another task as prev. That prev is the one the kernel says was running
+                // until now: give it the interval rather than dropping it (dropping lost hundreds of ms of a
+                // CPU hog's runtime). With an idle prev there is no one to give it to.
+                mismatches++;
+                if (prev != 0 && wanted(b.tgid[i])) {
+                    w.slice(c, sliceTs[c], ts - sliceTs[c], task(prev, b.tgid[i], ts).utid, b.arg0[i], b.arg1[i]);
+                    slices++;
+                }
             }
         } else if (!seen[c] && prev != 0 && wanted(b.tgid[i])) {
             // it had been running since before the recording started
