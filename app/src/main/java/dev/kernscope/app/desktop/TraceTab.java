@@ -102,6 +102,7 @@ public final class TraceTab extends Tab {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.5);
         SplitPane.setResizableWithParent(panels, true);
+        fitTimeline(split);
 
         BorderPane content = new BorderPane(split);
         content.setTop(filterBar());
@@ -336,6 +337,26 @@ public final class TraceTab extends Tab {
     // --- accessors ------------------------------------------------------------------------------------------
 
     public TraceDocument document() { return doc; }
+
+    /**
+     * Once the window has a height, gives the timeline the room its lanes need (a 2-CPU trace does not need half
+     * the window), between a quarter and three fifths of it; the user can drag the divider from there.
+     */
+    private void fitTimeline(SplitPane split) {
+        int cpus = Math.max(1, doc.summary().cpus()), nodes = Math.max(1, doc.summary().nodes());
+        double wanted = dev.kernscope.views.timeline.TimelineLayout.OVERVIEW_H + dev.kernscope.views.timeline.TimelineLayout.RULER_H
+                + nodes * dev.kernscope.views.timeline.TimelineLayout.NODE_H
+                + cpus * dev.kernscope.views.timeline.TimelineLayout.CPU_PITCH + 24;
+        javafx.beans.value.ChangeListener<Number> once = new javafx.beans.value.ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number was, Number h) {
+                if (h.doubleValue() <= 0) return;
+                split.setDividerPositions(Math.max(0.25, Math.min(0.6, wanted / h.doubleValue())));
+                split.heightProperty().removeListener(this);
+            }
+        };
+        split.heightProperty().addListener(once);
+    }
     public TraceSelection selection() { return selection; }
     public TimelineView timeline() { return timeline; }
     public FlameGraph flameGraph() { return flame; }
