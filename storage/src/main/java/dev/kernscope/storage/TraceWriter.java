@@ -91,16 +91,24 @@ public final class TraceWriter implements AutoCloseable {
         PreparedStatement ps = conn.prepareStatement(sql);
         ordered.add(ps); // batches execute in creation order: inserts of a row's owner run before its updates
         if (sql.startsWith("INSERT INTO ")) {
-            // Plain inserts add exactly one row each: counted here, the totals go into meta at finish so that
-            // opening a big trace need not count its tables.
-            insertedRows.put(ps, new long[1]);
-            insertTable.put(ps, sql.substring("INSERT INTO ".length(), sql.indexOf('(')).trim());
+            // Plain inserts add exactly one row each: counted per committed batch, the totals go into meta at
+            // finish so that opening a big trace need not count its tables.
+            inserted.put(ps, new Inserted(sql.substring("INSERT INTO ".length(), sql.indexOf('(')).trim()));
         }
         return ps;
     }
 
-    private final java.util.IdentityHashMap<PreparedStatement, long[]> insertedRows = new java.util.IdentityHashMap<>();
-    private final java.util.IdentityHashMap<PreparedStatement, String> insertTable = new java.util.IdentityHashMap<>();
+    /** Rows committed so far by one plain-insert statement, and its table. */
+    private static final class Inserted {
+        final String table;
+        long rows;
+
+        Inserted(String table) {
+            this.table = table;
+        }
+    }
+
+    private final java.util.IdentityHashMap<PreparedStatement, Inserted> inserted = new java.util.IdentityHashMap<>();
 
     /**
      * Creates a new trace file. Refuses to overwrite an existing file unless {@code overwrite}.
@@ -571,15 +579,42 @@ public final class TraceWriter implements AutoCloseable {
         chunks.writeOpen();
         lod.writeOpen();
         runqLod.writeOpen();
+        writeMaxSliceDur();
+    }
+
+    private void writeMaxSliceDur() throws IOException {
         if (maxSliceDurChanged) {
             meta("max_slice_dur", Long.toString(maxSliceDur));
             maxSliceDurChanged = false;
         }
     }
 
+    /** Per-CPU levels as the reader parses them back: "3,4,4,5". */
+    private static String joinLevels(int[] levels) {
+        StringBuilder sb = new StringBuilder();
+        for (int cpu = 0; cpu < levels.length; cpu++) sb.append(cpu == 0 ? "" : ",").append(levels[cpu]);
+        return sb.toString();
+    }
+
+    /** Deletes, per CPU, the mipmap levels of {@code table} finer than the ones worth keeping. */
+    private void pruneLevels(String table, int[] minLevels) throws SQLException {
+        try (PreparedStatement prune = conn.prepareStatement("DELETE FROM " + table + " WHERE cpu = ? AND level < ?")) {
+            for (int cpu = 0; cpu < minLevels.length; cpu++) {
+                if (minLevels[cpu] == 0) continue;
+                prune.setInt(1, cpu);
+                prune.setInt(2, minLevels[cpu]);
+                prune.executeUpdate();
+            }
+        }
+    }
+
     private void commit() throws IOException {
         try {
-            for (PreparedStatement ps : ordered) ps.executeBatch();
+            for (PreparedStatement ps : ordered) {
+                int rows = ps.executeBatch().length;
+                Inserted counted = inserted.get(ps);
+                if (counted != null) counted.rows += rows;
+            }
             conn.commit();
             rowsWritten += pending;
             pending = 0;
@@ -595,38 +630,22 @@ public final class TraceWriter implements AutoCloseable {
      */
     public void finish(long endTs, String endReason) throws IOException {
         if (finished) return;
-        writeOpenState();
-        lod.closeAll();
+        chunks.writeOpen();
+        lod.closeAll(); // writes the open buckets for good
         runqLod.closeAll();
+        writeMaxSliceDur();
         int[] minLevels = lod.minUsefulLevels();
         int[] runqMinLevels = runqLod.minUsefulLevels();
-        StringBuilder runqLevels = new StringBuilder();
-        for (int cpu = 0; cpu < runqMinLevels.length; cpu++) runqLevels.append(cpu == 0 ? "" : ",").append(runqMinLevels[cpu]);
-        meta("runq_lod_min_levels", runqLevels.toString());
-        StringBuilder levels = new StringBuilder();
-        for (int cpu = 0; cpu < minLevels.length; cpu++) levels.append(cpu == 0 ? "" : ",").append(minLevels[cpu]);
-        meta("lod_min_levels", levels.toString());
-        for (java.util.Map.Entry<PreparedStatement, String> e : insertTable.entrySet()) {
-            meta("rows." + e.getValue(), Long.toString(insertedRows.get(e.getKey())[0]));
-        }
+        meta("lod_min_levels", joinLevels(minLevels));
+        meta("runq_lod_min_levels", joinLevels(runqMinLevels));
+        commit(); // the last batches are counted before their totals are written
+        for (Inserted counted : inserted.values()) meta("rows." + counted.table, Long.toString(counted.rows));
         meta("end_ts", Long.toString(endTs));
         meta("end_reason", endReason);
         commit();
-        try (Statement st = conn.createStatement();
-             PreparedStatement prune = conn.prepareStatement("DELETE FROM _slice_lod WHERE cpu = ? AND level < ?");
-             PreparedStatement pruneRunq = conn.prepareStatement("DELETE FROM _runq_lod WHERE cpu = ? AND level < ?")) {
-            for (int cpu = 0; cpu < minLevels.length; cpu++) {
-                if (minLevels[cpu] == 0) continue;
-                prune.setInt(1, cpu);
-                prune.setInt(2, minLevels[cpu]);
-                prune.executeUpdate();
-            }
-            for (int cpu = 0; cpu < runqMinLevels.length; cpu++) {
-                if (runqMinLevels[cpu] == 0) continue;
-                pruneRunq.setInt(1, cpu);
-                pruneRunq.setInt(2, runqMinLevels[cpu]);
-                pruneRunq.executeUpdate();
-            }
+        try (Statement st = conn.createStatement()) {
+            pruneLevels("_slice_lod", minLevels);
+            pruneLevels("_runq_lod", runqMinLevels);
             for (String ddl : Schema.FINISH_INDEXES) st.execute(ddl);
             st.execute("ANALYZE");
             conn.commit();
@@ -723,8 +742,6 @@ public final class TraceWriter implements AutoCloseable {
 
     private void add(PreparedStatement ps) throws SQLException, IOException {
         ps.addBatch();
-        long[] n = insertedRows.get(ps);
-        if (n != null) n[0]++;
         if (++pending >= AUTO_FLUSH_ROWS) commit();
     }
 
