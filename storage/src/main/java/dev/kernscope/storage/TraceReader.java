@@ -327,13 +327,13 @@ public final class TraceReader implements AutoCloseable {
      * (the latest slice end), so that a live trace's end moves forward.
      */
     public synchronized long[] bounds() throws IOException {
-        Map<String, String> m = freshMetaLocked();
+        Map<String, String> m = freshMeta();
         long start = parse(m.get("start_ts"), Long.MIN_VALUE);
         long end = parse(m.get("end_ts"), Long.MIN_VALUE);
         try {
             if (start == Long.MIN_VALUE || end == Long.MIN_VALUE) {
                 long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
-                for (Cpu c : cpusLocked()) {
+                for (Cpu c : cpus()) {
                     PreparedStatement first = stmt("SELECT ts FROM _slice_chunk WHERE cpu = ? ORDER BY ts LIMIT 1");
                     first.setInt(1, c.cpu());
                     try (ResultSet rs = first.executeQuery()) {
@@ -354,14 +354,6 @@ public final class TraceReader implements AutoCloseable {
         return new long[] {start, end};
     }
 
-    private Map<String, String> freshMetaLocked() throws IOException {
-        return freshMeta();
-    }
-
-    private List<Cpu> cpusLocked() throws IOException {
-        return cpus();
-    }
-
     private static long parse(String s, long dflt) {
         if (s == null) return dflt;
         try {
@@ -376,7 +368,7 @@ public final class TraceReader implements AutoCloseable {
     /** Every slice of {@code cpu} that overlaps [from, to), in start order. */
     public synchronized SliceBlock slices(int cpu, long from, long to) throws IOException {
         SliceBlock b = new SliceBlock(cpu, 64);
-        forEachChunk(cpu, from, to, (n, data) -> decodeSlices(n, data, from, to, b));
+        forEachChunk("_slice_chunk", -1, cpu, from, to, (n, data) -> decodeSlices(n, data, from, to, b));
         return b;
     }
 
@@ -385,27 +377,32 @@ public final class TraceReader implements AutoCloseable {
     }
 
     /**
-     * Visits the packed slice chunks of {@code cpu} that may overlap [from, to): the one starting at or before
-     * {@code from} (slices of a CPU do not overlap, so no earlier chunk can reach into the window) and every
-     * chunk starting inside the window.
+     * Visits the packed chunks of {@code table} (at mipmap {@code level}, or -1 for {@code _slice_chunk}, which
+     * has none) for {@code cpu} that may overlap [from, to): the one starting at or before {@code from} (a CPU's
+     * entries do not overlap, so no earlier chunk can reach into the window) and every chunk starting inside it.
      */
-    private void forEachChunk(int cpu, long from, long to, ChunkVisitor v) throws IOException {
+    private void forEachChunk(String table, int level, int cpu, long from, long to, ChunkVisitor v) throws IOException {
+        String key = level < 0 ? "cpu = ?" : "level = ? AND cpu = ?";
+        int k = 1;
         try {
-            PreparedStatement prev = stmt("SELECT n, data FROM _slice_chunk WHERE cpu = ? AND ts <= ? ORDER BY ts DESC LIMIT 1");
-            prev.setInt(1, cpu);
-            prev.setLong(2, from);
+            PreparedStatement prev = stmt("SELECT n, data FROM " + table + " WHERE " + key + " AND ts <= ? ORDER BY ts DESC LIMIT 1");
+            if (level >= 0) prev.setInt(k++, level);
+            prev.setInt(k++, cpu);
+            prev.setLong(k, from);
             try (ResultSet rs = prev.executeQuery()) {
                 if (rs.next()) v.chunk(rs.getInt(1), rs.getBytes(2));
             }
-            PreparedStatement in = stmt("SELECT n, data FROM _slice_chunk WHERE cpu = ? AND ts > ? AND ts < ? ORDER BY ts");
-            in.setInt(1, cpu);
-            in.setLong(2, from);
-            in.setLong(3, to);
+            PreparedStatement in = stmt("SELECT n, data FROM " + table + " WHERE " + key + " AND ts > ? AND ts < ? ORDER BY ts");
+            k = 1;
+            if (level >= 0) in.setInt(k++, level);
+            in.setInt(k++, cpu);
+            in.setLong(k++, from);
+            in.setLong(k, to);
             try (ResultSet rs = in.executeQuery()) {
                 while (rs.next()) v.chunk(rs.getInt(1), rs.getBytes(2));
             }
         } catch (SQLException e) {
-            throw queryError("slices", e);
+            throw queryError(table, e);
         }
     }
 
@@ -501,29 +498,7 @@ public final class TraceReader implements AutoCloseable {
 
     private SliceBlock lodRows(int cpu, int level, long from, long to, double nsPerPixel) throws IOException {
         SliceBlock b = new SliceBlock(cpu, (int) Math.min(4096, Math.max(16, (to - from) / Math.max(1, (long) nsPerPixel))));
-        try {
-            // The chunk that starts at or before 'from' may hold entries overlapping the window; then every
-            // chunk starting inside it.
-            PreparedStatement prev = stmt("SELECT n, data FROM _slice_lod WHERE level = ? AND cpu = ? AND ts <= ? "
-                    + "ORDER BY ts DESC LIMIT 1");
-            prev.setInt(1, level);
-            prev.setInt(2, cpu);
-            prev.setLong(3, from);
-            try (ResultSet rs = prev.executeQuery()) {
-                if (rs.next()) decodeLod(rs.getInt(1), rs.getBytes(2), from, to, b);
-            }
-            PreparedStatement in = stmt("SELECT n, data FROM _slice_lod WHERE level = ? AND cpu = ? "
-                    + "AND ts > ? AND ts < ? ORDER BY ts");
-            in.setInt(1, level);
-            in.setInt(2, cpu);
-            in.setLong(3, from);
-            in.setLong(4, to);
-            try (ResultSet rs = in.executeQuery()) {
-                while (rs.next()) decodeLod(rs.getInt(1), rs.getBytes(2), from, to, b);
-            }
-        } catch (SQLException e) {
-            throw queryError("LOD slices", e);
-        }
+        forEachChunk("_slice_lod", level, cpu, from, to, (n, data) -> decodeLod(n, data, from, to, b));
         return b;
     }
 
@@ -658,25 +633,7 @@ public final class TraceReader implements AutoCloseable {
         int level = lodLevel(nsPerPixel);
         if (level < 0 || level < minLevel("runq_lod_min_levels", cpu)) return runq(cpu, from, to);
         RunqSeries s = new RunqSeries();
-        try {
-            PreparedStatement prev = stmt("SELECT n, data FROM _runq_lod WHERE level = ? AND cpu = ? AND ts <= ? ORDER BY ts DESC LIMIT 1");
-            prev.setInt(1, level);
-            prev.setInt(2, cpu);
-            prev.setLong(3, from);
-            try (ResultSet rs = prev.executeQuery()) {
-                if (rs.next()) decodeRunq(rs.getInt(1), rs.getBytes(2), from, to, s);
-            }
-            PreparedStatement in = stmt("SELECT n, data FROM _runq_lod WHERE level = ? AND cpu = ? AND ts > ? AND ts < ? ORDER BY ts");
-            in.setInt(1, level);
-            in.setInt(2, cpu);
-            in.setLong(3, from);
-            in.setLong(4, to);
-            try (ResultSet rs = in.executeQuery()) {
-                while (rs.next()) decodeRunq(rs.getInt(1), rs.getBytes(2), from, to, s);
-            }
-        } catch (SQLException e) {
-            throw queryError("run queue", e);
-        }
+        forEachChunk("_runq_lod", level, cpu, from, to, (n, data) -> decodeRunq(n, data, from, to, s));
         return s;
     }
 
