@@ -41,6 +41,7 @@ struct {
 /* Keep the event structs in the object's BTF, where the Java mirror's layout test reads them. */
 struct sched_event *unused_sched_event __attribute__((unused));
 struct sched_task_event *unused_sched_task_event __attribute__((unused));
+struct sched_batch *unused_sched_batch __attribute__((unused));
 
 static __always_inline bool cpu_wanted(__u32 cpu)
 {
@@ -51,38 +52,98 @@ static __always_inline bool cpu_wanted(__u32 cpu)
 	return (cpu_mask[cpu / 64] >> (cpu % 64)) & 1;
 }
 
-static __always_inline void *reserve(__u64 size)
+/* This CPU's batch being filled (see struct sched_batch in sched.h). Only programs that run with interrupts
+ * off write it: the scheduler holds a run-queue or pi lock (irqsave) around sched_switch, sched_wakeup,
+ * sched_wakeup_new and sched_migrate_task, and flush_cpu runs in an IPI, so two writers never interleave on
+ * one CPU. Fork, exec, exit and rename run with interrupts on and go to the ring buffer directly. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sched_batch);
+} batch SEC(".maps");
+
+static __always_inline void count_lost(__u64 n)
 {
-	void *e = bpf_ringbuf_reserve(&events, size, 0);
-	if (!e) {
-		/* never silent: the recorder writes these counts into lost_events */
-		__u32 zero = 0;
-		__u64 *cnt = bpf_map_lookup_elem(&lost, &zero);
-		if (cnt)
-			*cnt += 1;
-	}
-	return e;
+	/* never silent: the recorder writes these counts into lost_events */
+	__u32 zero = 0;
+	__u64 *cnt = bpf_map_lookup_elem(&lost, &zero);
+
+	if (cnt)
+		__sync_fetch_and_add(cnt, n);
 }
 
-static __always_inline void submit(void *e, __u64 size)
+/* No wakeup per record (the consumer would trace itself, and it polls on a timer anyway); force one when
+ * this CPU alone has filled its share of the buffer. */
+static __always_inline __u64 wake_flag(__u64 size)
 {
-	/* no wakeup per record (the consumer would trace itself, and it polls on a timer anyway);
-	 * force one when this CPU alone has filled its share of the buffer */
 	__u32 zero = 0;
 	__u64 *n = bpf_map_lookup_elem(&unwoken, &zero);
 
 	if (n && (*n += size) >= wakeup_bytes) {
 		*n = 0;
-		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
-	} else {
-		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+		return BPF_RB_FORCE_WAKEUP;
 	}
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void *reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e)
+		count_lost(1);
+	return e;
+}
+
+static __always_inline void submit(void *e, __u64 size)
+{
+	bpf_ringbuf_submit(e, wake_flag(size));
+}
+
+/* The next free event of this CPU's batch; batch_commit() makes it count. */
+static __always_inline struct sched_event *batch_slot(struct sched_batch **bp)
+{
+	__u32 zero = 0, n;
+	struct sched_batch *b = bpf_map_lookup_elem(&batch, &zero);
+
+	if (!b)
+		return NULL;
+	n = b->hdr.pid;
+	if (n >= BATCH_EVENTS) /* never: a full batch is sent at once */
+		n = b->hdr.pid = 0;
+	*bp = b;
+	return &b->ev[n];
+}
+
+/* Sends the events collected so far as one record (all counted lost if the ring buffer is full). */
+static __always_inline void send_batch(struct sched_batch *b, __u32 cpu)
+{
+	__u32 n = b->hdr.pid;
+	__u64 size;
+
+	if (n == 0 || n > BATCH_EVENTS)
+		return;
+	size = sizeof(b->hdr) + n * sizeof(b->ev[0]);
+	b->hdr.ts = bpf_ktime_get_ns();
+	b->hdr.type = EV_BATCH;
+	b->hdr.cpu = cpu;
+	if (bpf_ringbuf_output(&events, b, size, wake_flag(size)))
+		count_lost(n);
+	b->hdr.pid = 0;
+}
+
+static __always_inline void batch_commit(struct sched_batch *b, __u32 cpu)
+{
+	if (++b->hdr.pid >= BATCH_EVENTS)
+		send_batch(b, cpu);
 }
 
 static __always_inline int on_switch(bool btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	__u32 prev_tgid = RD(btf, prev, tgid), next_tgid = RD(btf, next, tgid);
+	struct sched_batch *b;
 	struct sched_event *e;
 
 	if (!cpu_wanted(cpu))
@@ -92,7 +153,7 @@ static __always_inline int on_switch(bool btf, bool preempt, struct task_struct 
 	/* the recorder switching between its own threads says nothing about anyone else */
 	if (self_tgid && prev_tgid == self_tgid && next_tgid == self_tgid)
 		return 0;
-	e = reserve(sizeof(*e));
+	e = batch_slot(&b);
 	if (!e)
 		return 0;
 	e->ts = bpf_ktime_get_ns();
@@ -106,15 +167,16 @@ static __always_inline int on_switch(bool btf, bool preempt, struct task_struct 
 	e->arg0 = preempt ? 0 : (RD(btf, prev, __state) & 0xfff);
 	e->arg1 = RD(btf, prev, prio);
 	e->arg2 = RD(btf, next, prio);
-	submit(e, sizeof(*e));
+	batch_commit(b, cpu);
 	return 0;
 }
 
 static __always_inline int on_wakeup(bool btf, struct task_struct *p, __u32 type)
 {
 	__u32 tgid = RD(btf, p, tgid);
-	__u32 target = RD(btf, p, thread_info.cpu);
+	__u32 target = RD(btf, p, thread_info.cpu), cpu;
 	__u64 cur;
+	struct sched_batch *b;
 	struct sched_event *e;
 
 	if (!cpu_wanted(target))
@@ -123,13 +185,14 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p, __u32 type
 		return 0;
 	if (self_tgid && tgid == self_tgid)
 		return 0;
-	e = reserve(sizeof(*e));
+	e = batch_slot(&b);
 	if (!e)
 		return 0;
 	cur = bpf_get_current_pid_tgid();
+	cpu = bpf_get_smp_processor_id();
 	e->ts = bpf_ktime_get_ns();
 	e->type = type;
-	e->cpu = bpf_get_smp_processor_id();
+	e->cpu = cpu;
 	e->pid = RD(btf, p, pid);
 	e->tgid = tgid;
 	e->pid2 = (__u32)cur;
@@ -137,26 +200,28 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p, __u32 type
 	e->arg0 = target;
 	e->arg1 = RD(btf, p, prio);
 	e->arg2 = 0;
-	submit(e, sizeof(*e));
+	batch_commit(b, cpu);
 	return 0;
 }
 
 static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_cpu)
 {
 	__u32 tgid = RD(btf, p, tgid);
-	__u32 orig = RD(btf, p, thread_info.cpu);
+	__u32 orig = RD(btf, p, thread_info.cpu), cpu;
+	struct sched_batch *b;
 	struct sched_event *e;
 
 	if (!cpu_wanted(orig) && !cpu_wanted(dest_cpu))
 		return 0;
 	if ((targ_tgid && tgid != targ_tgid) || (self_tgid && tgid == self_tgid))
 		return 0;
-	e = reserve(sizeof(*e));
+	e = batch_slot(&b);
 	if (!e)
 		return 0;
+	cpu = bpf_get_smp_processor_id();
 	e->ts = bpf_ktime_get_ns();
 	e->type = EV_MIGRATE;
-	e->cpu = bpf_get_smp_processor_id();
+	e->cpu = cpu;
 	e->pid = RD(btf, p, pid);
 	e->tgid = tgid;
 	e->pid2 = orig;
@@ -164,7 +229,7 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
 	e->arg0 = 0;
 	e->arg1 = 0;
 	e->arg2 = 0;
-	submit(e, sizeof(*e));
+	batch_commit(b, cpu);
 	return 0;
 }
 
@@ -197,6 +262,20 @@ static __always_inline int on_task(bool btf, __u32 type, struct task_struct *p, 
 	else if (comm)
 		bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), comm);
 	submit(t, size);
+	return 0;
+}
+
+/* Sends this CPU's partial batch. Never attached: the recorder runs it on each CPU through
+ * BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU (an IPI, interrupts off) before it drains the ring buffer,
+ * so that every event older than that moment is in the ring. Loaded in both flavours. */
+SEC("raw_tp")
+int flush_cpu(void *ctx)
+{
+	__u32 zero = 0;
+	struct sched_batch *b = bpf_map_lookup_elem(&batch, &zero);
+
+	if (b)
+		send_batch(b, bpf_get_smp_processor_id());
 	return 0;
 }
 

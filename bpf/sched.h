@@ -14,6 +14,7 @@ enum sched_event_type {
 	EV_EXEC = 6,       /* pid/tgid = task, pid2 = old pid, comm = new comm */
 	EV_EXIT = 7,       /* pid/tgid = task, arg0 = 1 if the whole thread group is dead */
 	EV_RENAME = 8,     /* pid/tgid = task, comm = new comm */
+	EV_BATCH = 9,      /* a struct sched_batch: pid = number of events, ts = when it was sent */
 };
 
 /* One scheduler event: 32 bytes, so that the hot switch and wakeup records stay small (40 bytes with the
@@ -35,6 +36,17 @@ struct sched_event {
 struct sched_task_event {
 	struct sched_event ev;
 	char comm[TASK_COMM_LEN];
+};
+
+/* Switch, wakeup and migration events are collected per CPU and sent as one ring buffer record of this
+ * (4 KiB with the record header) when full, or when the recorder runs flush_cpu on that CPU: one reserve,
+ * one copy and one commit per 126 events instead of per event. The header is a sched_event of type
+ * EV_BATCH whose pid is the number of events that follow. Events in a batch are in the order they happened
+ * on that CPU; the recorder merges the CPUs' batches by time. */
+#define BATCH_EVENTS 126
+struct sched_batch {
+	struct sched_event hdr;
+	struct sched_event ev[BATCH_EVENTS];
 };
 
 #endif

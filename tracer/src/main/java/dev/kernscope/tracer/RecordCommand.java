@@ -132,6 +132,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             if (verbose) {
                 err.printf("decode %.1f ns/event, writer stalls %d, peak RSS %d MiB%n", s.decodeNsPerEvent(),
                         s.writerStalls(), s.peakRssBytes() >> 20);
+                if (s.disordered() > 0) err.printf("%d events dropped out of order%n", s.disordered());
             }
             out.flush();
             err.flush();

@@ -46,12 +46,15 @@ public final class Recorder implements AutoCloseable {
     private static final boolean PROG_STATS = Boolean.parseBoolean(System.getProperty("kernscope.progStats", "true"));
     private static final String[] PROGS = {"sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate",
             "sched_fork", "sched_exec", "sched_exit", "task_rename"};
-    private static final String OPTIONAL_PROG = "task_rename";
+    private static final String OPTIONAL_PROG = "task_rename", FLUSH_PROG = "flush_cpu";
+    /** How often the reader has every CPU send its partial batch (and so how far the trace lags live). */
+    private static final long BATCH_FLUSH_NS = 50_000_000L;
 
     /** Counters and timings of a recording; a snapshot, immutable. */
     public record Stats(long events, long slices, long runnables, long migrations, long lost, long writerStalls,
                         long decodeNs, long startTs, long endTs, long attachNs, String attachMode,
-                        List<String> programs, long peakRssBytes, long numaAttachNs, String numaError) {
+                        List<String> programs, long peakRssBytes, long numaAttachNs, String numaError,
+                        long disordered) {
         public double decodeNsPerEvent() {
             return events == 0 ? 0 : (double) decodeNs / events;
         }
@@ -80,8 +83,11 @@ public final class Recorder implements AutoCloseable {
     // stack sampling (null with --no-stacks or when it could not start), and why it is off
     private StackRecorder stacks;
     private String stacksError;
-    /** Reader thread: every sched event stamped before this CLOCK_MONOTONIC time has been handed to the writer. */
-    private volatile long drainedTs = Long.MIN_VALUE;
+    private final int flushFd; // flush_cpu: sends one CPU's partial batch of events
+    private final com.sun.jna.Memory flushAttr = new com.sun.jna.Memory(LibC.TEST_RUN_ATTR_SIZE);
+    private int[] onlineCpus;
+    private long onlineReadNs;
+    private volatile long disordered;
 
     private Recorder(RecordOptions opts, TraceWriter writer, BpfObject obj, String attachMode, long startTs,
                      long attachNs, NumaPrograms numa, String numaError, long numaAttachNs) throws BpfException {
@@ -96,6 +102,9 @@ public final class Recorder implements AutoCloseable {
         this.attachNs = attachNs;
         this.ring = new RingBufferReader(obj.mapFd("events"), opts.bufferBytes());
         this.lostFd = obj.mapFd("lost");
+        this.flushFd = obj.programFd(FLUSH_PROG);
+        this.onlineCpus = onlineCpus();
+        flushBatches(); // fails here, with a clear line, on a kernel that cannot run it on a given CPU
         for (int i = 0; i < POOL; i++) free.add(new EventBatch(BATCH));
         readerThread = new Thread(this::readLoop, "kernscope-ringbuf");
         writerThread = new Thread(this::writeLoop, "kernscope-writer");
@@ -154,7 +163,7 @@ public final class Recorder implements AutoCloseable {
     }
 
     private static void configure(BpfObject o, RecordOptions opts, String flavour) throws BpfException {
-        for (String name : o.programNames()) o.setAutoload(name, name.endsWith("_" + flavour));
+        for (String name : o.programNames()) o.setAutoload(name, name.endsWith("_" + flavour) || name.equals(FLUSH_PROG));
         o.setRodata("self_tgid", (int) ProcessHandle.current().pid());
         o.setRodata("targ_tgid", opts.pid());
         if (opts.cpus() != null) {
@@ -200,28 +209,73 @@ public final class Recorder implements AutoCloseable {
     // --- reader thread ----------------------------------------------------------------------------------------
 
     private EventBatch current;
+    private long sinkEvents;
     private final RingBufferReader.Sink sink = (buf, off, len) -> {
-        if (current == null || current.full()) {
+        int n = EventBatch.eventsIn(buf, off, len);
+        if (current == null || current.room() < n) {
             if (current != null) full.add(current); // never blocks: the pool bounds the batches in flight
             current = free.poll();
             if (current == null) return false;
         }
         current.decode(buf, off, len);
+        sinkEvents += n;
         return true;
     };
 
+    /** CPUs online now; flush_cpu can only run there. */
+    private static int[] onlineCpus() {
+        String list = ProcFs.read("/sys/devices/system/cpu/online");
+        if (list == null) {
+            int[] all = new int[BpfObject.possibleCpus()];
+            for (int c = 0; c < all.length; c++) all[c] = c;
+            return all;
+        }
+        return RecordOptions.parseCpuList(list.strip()).stream().toArray();
+    }
+
+    /**
+     * Has every online CPU send its partial batch: afterwards every switch, wakeup and migration stamped
+     * before the call is in the ring buffer (the program runs in an IPI, so never inside another one's write).
+     */
+    private void flushBatches() throws BpfException {
+        long now = System.nanoTime();
+        if (now - onlineReadNs >= 1_000_000_000L) { // CPUs come and go
+            onlineCpus = onlineCpus();
+            onlineReadNs = now;
+        }
+        for (int c : onlineCpus) {
+            int err = LibC.runOnCpu(flushFd, c, flushAttr);
+            if (err != 0 && err != LibC.ENXIO) {
+                throw new BpfException("cannot run " + FLUSH_PROG + " on CPU " + c
+                        + " (BPF_PROG_TEST_RUN on a given CPU needs Linux 5.10 or newer)", err);
+            }
+        }
+    }
+
     private void readLoop() {
         long wakeBytes = opts.bufferBytes() / 4;
+        long markTs = 0, markTarget = -1, lastFlush = 0;
+        boolean finalFlush = false;
         // no wakeup preemption: the reader waits its turn instead of interrupting the recorded workload
         LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 0);
         try {
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
-                // events are stamped after their reserve: once the records reserved before this position
-                // are drained, every event with ts < t0 is with the writer (CLOCK_MONOTONIC, as bpf_ktime_get_ns)
-                long t0 = System.nanoTime(), target = ring.producerPosition();
-                int n = drainOnce();
-                if (ring.consumerPosition() >= target) drainedTs = t0;
+                long now = System.nanoTime();
+                if (last && !finalFlush) {
+                    flushBatches(); // detached by now: this empties the batches for good
+                    finalFlush = true;
+                } else if (!last && markTarget < 0 && now - lastFlush >= BATCH_FLUSH_NS) {
+                    // single events are stamped after their reserve, batched ones sent by flushBatches: once
+                    // the ring is drained to this position, every event stamped before markTs has been read
+                    // (CLOCK_MONOTONIC, as bpf_ktime_get_ns)
+                    markTs = now;
+                    flushBatches();
+                    markTarget = ring.producerPosition();
+                    lastFlush = now;
+                }
+                int n = drainOnce(markTarget, markTs);
+                if (markTarget >= 0 && ring.consumerPosition() >= markTarget && marked) markTarget = -1;
                 // the final drain empties the ring, waiting for the writer to return batches if need be
                 if (last && (ring.pending() == 0 || done.getCount() == 0)) break;
                 if (last) {
@@ -242,13 +296,30 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private int drainOnce() {
+    private boolean marked;
+
+    /**
+     * Drains the ring into batches for the writer; when it got to {@code markTarget} (if not negative), ends
+     * them with a mark at {@code markTs} ({@link #marked} says whether it did). Returns the records read.
+     */
+    private int drainOnce(long markTarget, long markTs) {
         long t = System.nanoTime();
         int total = 0, n;
         do {
             n = ring.drain(sink, Integer.MAX_VALUE);
             total += n;
         } while (n > 0 && current != null && (!current.full() || !free.isEmpty()));
+        marked = false;
+        if (markTarget >= 0 && ring.consumerPosition() >= markTarget) {
+            if (current == null || current.room() == 0) {
+                if (current != null) full.add(current);
+                current = free.poll();
+            }
+            if (current != null) {
+                current.mark(markTs);
+                marked = true;
+            }
+        }
         if (current != null && current.size > 0) {
             full.add(current);
             current = null;
@@ -256,7 +327,7 @@ public final class Recorder implements AutoCloseable {
         if (current == null) current = free.poll();
         if (total > 0) {
             decodeNs += System.nanoTime() - t;
-            decoded += total;
+            decoded = sinkEvents;
         }
         return total;
     }
@@ -288,28 +359,21 @@ public final class Recorder implements AutoCloseable {
             }
             writer.flush();
             long lastFlush = System.nanoTime(), lastCost = lastFlush, nextStats = lastFlush, statsOff = 0;
-            // Stack samples wait until the sched events before them are applied (their threads exist, execs
-            // re-captured mappings): stackWm is the reader's empty-ring time once the batches queued then are done.
-            long stackWm = Long.MIN_VALUE, nextWm = drainedTs;
-            int nextWmBatches = full.size();
+            EventMerger merger = new EventMerger(model::apply);
             while (true) {
                 EventBatch b = full.poll(50, TimeUnit.MILLISECONDS);
                 if (b != null) {
-                    model.apply(b);
-                    b.size = 0;
+                    merger.add(b);
+                    b.clear();
                     free.add(b);
-                    if (nextWmBatches > 0) nextWmBatches--;
+                    disordered = merger.disordered;
                 } else if (readerDone && full.isEmpty()) {
+                    merger.releaseAll(); // the reader read every CPU's last batch
                     break;
                 }
-                if (stacks != null) {
-                    if (nextWmBatches == 0) {
-                        stackWm = nextWm;
-                        nextWm = drainedTs;
-                        nextWmBatches = full.size();
-                    }
-                    stacks.apply(stackWm);
-                }
+                // Stack samples wait until the sched events before them are applied (their threads exist,
+                // execs re-captured mappings).
+                if (stacks != null) stacks.apply(merger.released());
                 // after the sched batches, so that faulting threads are mostly known by then
                 if (numa != null) numa.drain();
                 collector.poll(LibC.monotonicNs(), writer);
@@ -345,6 +409,10 @@ public final class Recorder implements AutoCloseable {
             }
             collector.finish(endTs, writer);
             writer.meta("lost_events", Long.toString(lostTotal));
+            disordered = merger.disordered;
+            // neither should ever happen; say so in the file if it did
+            if (disordered > 0) writer.meta("disordered_events", Long.toString(disordered));
+            if (merger.late > 0) writer.meta("late_events", Long.toString(merger.late));
             writer.meta("feature.attach", attachMode);
             writer.finish(endTs, endReason);
         } catch (Throwable t) {
@@ -458,7 +526,7 @@ public final class Recorder implements AutoCloseable {
         List<String> progs = new ArrayList<>(obj.attachedPrograms().keySet());
         if (numa != null) progs.addAll(numa.attachedPrograms().keySet());
         return new Stats(decoded, s, r, m, lostTotal, writerStalls, decodeNs, startTs, endTs, attachNs, attachMode,
-                progs, Math.max(peakRss, ProcFs.selfMem("VmHWM")), numaAttachNs, numaError);
+                progs, Math.max(peakRss, ProcFs.selfMem("VmHWM")), numaAttachNs, numaError, disordered);
     }
 
     private boolean closed;

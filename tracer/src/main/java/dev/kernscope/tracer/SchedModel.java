@@ -106,8 +106,14 @@ final class SchedModel implements ThreadIds {
         }
     }
 
+    /** Applies every event of {@code b} in order (tests; the recorder goes through {@link EventMerger}). */
     void apply(EventBatch b) throws IOException {
-        for (int i = 0; i < b.size; i++) {
+        for (int i = b.head; i < b.size; i++) apply(b, i);
+    }
+
+    /** Applies event {@code i} of {@code b}; events must come in time order. */
+    void apply(EventBatch b, int i) throws IOException {
+        {
             events++;
             long ts = b.ts[i];
             switch (b.type[i]) {

@@ -118,9 +118,18 @@ class RecorderKernelTest {
     void overfullRingBufferCountsLossesAndStillWritesAValidFile() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(onPath("perf"), "needs perf (linux-perf) for the load");
         Path trace = dir.resolve("lossy.ktrace");
-        // without stacks, whose per-switch cost would slow the load below what overfills the ring
+        // A 1 MiB ring, and the writer held up meanwhile by another connection's write lock, as a slow disk
+        // would: the load's ~400 k events overfill the reader's batches (~130 k events) and the ring (~30 k).
+        // Without stacks, whose per-switch cost would slow the load.
         RecordOptions tiny = new RecordOptions(null, 0, 1, 500, false, "test", null);
-        Recorder.Stats stats = record(trace, tiny, () -> run("taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", "100000"));
+        Recorder.Stats stats = record(trace, tiny, () -> {
+            try (Connection lock = open(trace); java.sql.Statement st = lock.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 5000");
+                st.execute("BEGIN IMMEDIATE");
+                run("taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", "100000");
+                st.execute("ROLLBACK");
+            }
+        });
         assertThat(stats.lost()).isPositive();
         try (Connection c = open(trace)) {
             assertThat(queryStrings(c, "PRAGMA integrity_check")).containsExactly("ok");

@@ -25,6 +25,8 @@ class SchedEventLayoutTest {
                 Map.entry("arg1", SchedEvent.ARG1), Map.entry("arg2", SchedEvent.ARG2));
         assertThat(layout(dump, "sched_task_event", SchedEvent.TASK_SIZE)).containsExactly(
                 Map.entry("ev", 0), Map.entry("comm", SchedEvent.COMM));
+        assertThat(layout(dump, "sched_batch", SchedEvent.BATCH_SIZE)).containsExactly(
+                Map.entry("hdr", 0), Map.entry("ev", SchedEvent.SIZE));
     }
 
     private static String btf(Path dir) throws Exception {

@@ -135,6 +135,13 @@ public final class BpfObject implements AutoCloseable {
         attached.put(prog, L.bpf_program__fd(p));
     }
 
+    /** The fd of a loaded program (attached or not). */
+    public int programFd(String prog) throws BpfException {
+        int fd = L.bpf_program__fd(program(prog));
+        if (fd < 0) throw new BpfException("program " + prog + " has no fd (not loaded?)", -fd);
+        return fd;
+    }
+
     /** Attached programs and their fds, in attach order. */
     public Map<String, Integer> attachedPrograms() {
         return attached;

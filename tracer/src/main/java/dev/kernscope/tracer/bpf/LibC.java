@@ -122,6 +122,28 @@ public final class LibC {
         return fd;
     }
 
+    private static final long SYS_BPF = 321; // x86_64
+    private static final int BPF_PROG_TEST_RUN = 10, BPF_F_TEST_RUN_ON_CPU = 1 << 0;
+    /** sizeof the test-run part of {@code union bpf_attr} up to {@code cpu}, and the offsets used. */
+    public static final int TEST_RUN_ATTR_SIZE = 72;
+    private static final int ATTR_PROG_FD = 0, ATTR_FLAGS = 64, ATTR_CPU = 68;
+    /** errno of a test run on an offline CPU. */
+    public static final int ENXIO = 6;
+
+    /**
+     * Runs a loaded raw_tp program once on {@code cpu} ({@code BPF_PROG_TEST_RUN} with
+     * {@code BPF_F_TEST_RUN_ON_CPU}: an IPI, so with interrupts off there), without context; {@code attr}
+     * is scratch of {@link #TEST_RUN_ATTR_SIZE} bytes. Returns 0 or the errno.
+     */
+    public static int runOnCpu(int progFd, int cpu, Memory attr) {
+        attr.clear(TEST_RUN_ATTR_SIZE);
+        attr.setInt(ATTR_PROG_FD, progFd);
+        attr.setInt(ATTR_FLAGS, BPF_F_TEST_RUN_ON_CPU);
+        attr.setInt(ATTR_CPU, cpu);
+        long rc = C.syscall(SYS_BPF, (long) BPF_PROG_TEST_RUN, attr, (long) TEST_RUN_ATTR_SIZE);
+        return rc < 0 ? Native.getLastError() : 0;
+    }
+
     public static String strerror(int errno) {
         try {
             return C.strerror(errno);
