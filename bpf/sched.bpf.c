@@ -18,7 +18,7 @@ const volatile __u64 wakeup_bytes = 1 << 20; /* per CPU: wake the consumer after
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 << 20);
+	__uint(max_entries, 16 << 20); /* --buffer sets it */
 } events SEC(".maps");
 
 /* Events the ring buffer could not take, per CPU. */

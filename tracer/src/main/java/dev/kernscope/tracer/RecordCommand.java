@@ -37,7 +37,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
     String cpus;
     @Option(names = "--pid", paramLabel = "PID", description = "record only scheduling that involves this process")
     int pid;
-    @Option(names = "--buffer", paramLabel = "MB", defaultValue = "64", description = "ring buffer size in MiB (default: ${DEFAULT-VALUE})")
+    @Option(names = "--buffer", paramLabel = "MB", defaultValue = "16", description = "ring buffer size in MiB (default: ${DEFAULT-VALUE})")
     int bufferMb;
     @Option(names = {"-f", "--force"}, description = "overwrite FILE if it exists")
     boolean force;
@@ -209,8 +209,9 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
                 return "kernel BTF is missing (/sys/kernel/btf/vmlinux): use a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.8 or newer)";
             }
             String rel = ProcFs.read("/proc/sys/kernel/osrelease");
-            if (rel != null && !atLeast(rel.strip(), 5, 8)) {
-                return "kernel " + rel.strip() + " has no BPF ring buffer: kernel 5.8 or newer is needed";
+            if (rel != null && !atLeast(rel.strip(), 5, 10)) {
+                return "kernel " + rel.strip() + " is too old: the recorder needs 5.10 or newer (BPF ring buffer, "
+                        + "BPF test runs on a given CPU)";
             }
             try {
                 Libbpf.load();
@@ -224,7 +225,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             return switch (e.errno()) {
                 case 1 -> "the kernel refused to load BPF programs (EPERM): " + PRIVILEGE
                         + " (or CAP_BPF and CAP_PERFMON), and kernel.unprivileged_bpf_disabled/lockdown may forbid it: " + e.getMessage();
-                case 2, 22, 95 -> "this kernel lacks a BPF feature the recorder needs (sched tracepoints, ring buffer or BTF): "
+                case 2, 22, 95 -> "this kernel lacks a BPF feature the recorder needs (sched tracepoints, ring buffer, BTF or test runs on a CPU): "
                         + e.getMessage();
                 default -> e.getMessage();
             };

@@ -23,7 +23,7 @@ public record RecordOptions(BitSet cpus, int pid, int bufferMb, int pollMs, bool
     }
 
     public static RecordOptions defaults() {
-        return new RecordOptions(null, 0, 64, 50, false, "");
+        return new RecordOptions(null, 0, 16, 50, false, "");
     }
 
     public RecordOptions withStacks(StackOptions s) {

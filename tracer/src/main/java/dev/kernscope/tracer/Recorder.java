@@ -163,7 +163,7 @@ public final class Recorder implements AutoCloseable {
     }
 
     private static void configure(BpfObject o, RecordOptions opts, String flavour) throws BpfException {
-        for (String name : o.programNames()) o.setAutoload(name, name.endsWith("_" + flavour) || name.equals(FLUSH_PROG));
+        o.setAutoload(name -> name.endsWith("_" + flavour) || name.equals(FLUSH_PROG));
         o.setRodata("self_tgid", (int) ProcessHandle.current().pid());
         o.setRodata("targ_tgid", opts.pid());
         if (opts.cpus() != null) {

@@ -53,6 +53,6 @@ class SchedEventLayoutTest {
     void cpuListsAndBufferSizesParse() {
         assertThat(RecordOptions.parseCpuList("0-2,5").stream().toArray()).containsExactly(0, 1, 2, 5);
         assertThat(RecordOptions.defaults().withBufferMb(3).bufferBytes()).isEqualTo(4L << 20);
-        assertThat(RecordOptions.defaults().bufferBytes()).isEqualTo(64L << 20);
+        assertThat(RecordOptions.defaults().bufferBytes()).isEqualTo(16L << 20);
     }
 }

@@ -67,8 +67,31 @@ public final class BpfObject implements AutoCloseable {
         if (rc < 0) throw new BpfException("cannot size map " + map + " to " + maxEntries, -rc);
     }
 
+    /** Turns autoload on for the programs {@code wanted} accepts and off for the others, in one pass. */
+    public void setAutoload(java.util.function.Predicate<String> wanted) throws BpfException {
+        for (Pointer p = L.bpf_object__next_program(obj, null); p != null; p = L.bpf_object__next_program(obj, p)) {
+            String prog = L.bpf_program__name(p);
+            int rc = L.bpf_program__set_autoload(p, wanted.test(prog));
+            if (rc < 0) throw new BpfException("cannot set autoload of " + prog, -rc);
+        }
+    }
+
+    private Pointer rodataInit;
+    private long rodataSize;
+    private Map<String, int[]> rodataVars; // name -> {offset, size}, from the .rodata DATASEC
+
     /** Writes a {@code const volatile} global before load; {@code value} must be its exact size. */
     public void setRodata(String var, byte[] value) throws BpfException {
+        if (rodataVars == null) readRodataLayout();
+        int[] v = rodataVars.get(var);
+        if (v == null) throw new BpfException(name + " has no rodata variable " + var, 0);
+        if (v[1] != value.length || v[0] + v[1] > rodataSize) {
+            throw new BpfException(var + " is " + v[1] + " bytes, got " + value.length, 0);
+        }
+        rodataInit.write(v[0], value, 0, value.length);
+    }
+
+    private void readRodataLayout() throws BpfException {
         Pointer rodata = null;
         for (Pointer m = L.bpf_object__next_map(obj, null); m != null; m = L.bpf_object__next_map(obj, m)) {
             if (L.bpf_map__name(m).endsWith(".rodata")) rodata = m;
@@ -77,22 +100,18 @@ public final class BpfObject implements AutoCloseable {
         LongByReference size = new LongByReference();
         Pointer init = L.bpf_map__initial_value(rodata, size);
         Pointer btf = L.bpf_object__btf(obj);
-        int sec = L.btf__find_by_name_kind(btf, ".rodata", Libbpf.BTF_KIND_DATASEC);
-        if (init == null || btf == null || sec < 0) throw new BpfException(name + ": .rodata has no BTF", 0);
+        int sec = btf == null ? -1 : L.btf__find_by_name_kind(btf, ".rodata", Libbpf.BTF_KIND_DATASEC);
+        if (init == null || sec < 0) throw new BpfException(name + ": .rodata has no BTF", 0);
         Pointer t = L.btf__type_by_id(btf, sec);
         int vlen = t.getInt(4) & 0xffff;
+        Map<String, int[]> vars = new java.util.HashMap<>();
         for (int i = 0; i < vlen; i++) {
             int varType = t.getInt(12 + i * 12L), offset = t.getInt(16 + i * 12L), sz = t.getInt(20 + i * 12L);
-            Pointer v = L.btf__type_by_id(btf, varType);
-            if (var.equals(L.btf__name_by_offset(btf, v.getInt(0)))) {
-                if (sz != value.length || offset + sz > size.getValue()) {
-                    throw new BpfException(var + " is " + sz + " bytes, got " + value.length, 0);
-                }
-                init.write(offset, value, 0, value.length);
-                return;
-            }
+            vars.put(L.btf__name_by_offset(btf, L.btf__type_by_id(btf, varType).getInt(0)), new int[]{offset, sz});
         }
-        throw new BpfException(name + " has no rodata variable " + var, 0);
+        rodataInit = init;
+        rodataSize = size.getValue();
+        rodataVars = vars;
     }
 
     public void setRodata(String var, int value) throws BpfException {

@@ -69,7 +69,7 @@ public final class NumaPrograms implements AutoCloseable {
         for (Attempt a : ATTEMPTS) {
             BpfObject o = BpfObject.open("numa", elf);
             try {
-                for (String p : o.programNames()) o.setAutoload(p, wanted(p, a));
+                o.setAutoload(p -> wanted(p, a));
                 o.setRodata("self_tgid", selfTgid);
                 o.setRodata("targ_tgid", targTgid);
                 o.setMaxEntries(NumaEvent.MAP_EVENTS, (int) RING_BYTES);

@@ -100,9 +100,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
                                       int pollMs) throws BpfException, IOException {
         byte[] elf = loadObject();
         FlavourLoader.Loaded loaded = FlavourLoader.load("stacks", elf, (o, flavour) -> {
-            for (String name : o.programNames()) {
-                o.setAutoload(name, name.equals(SAMPLE_PROG) || name.endsWith("_" + flavour));
-            }
+            o.setAutoload(name -> name.equals(SAMPLE_PROG) || name.endsWith("_" + flavour));
             o.setRodata("self_tgid", selfTgid);
             o.setRodata("targ_tgid", targTgid);
             if (cpus != null) {
