@@ -133,6 +133,11 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
                 err.printf("decode %.1f ns/event, writer stalls %d, peak RSS %d MiB%n", s.decodeNsPerEvent(),
                         s.writerStalls(), s.peakRssBytes() >> 20);
                 if (s.disordered() > 0) err.printf("%d events dropped out of order%n", s.disordered());
+                long[] f = w.finishTimes();
+                if (f != null) {
+                    err.printf("finish %.2f s: last rows %.2f, indexes %.2f, analyze %.2f, vacuum+checkpoint %.2f%n",
+                            (f[0] + f[1] + f[2] + f[3]) / 1e9, f[0] / 1e9, f[1] / 1e9, f[2] / 1e9, f[3] / 1e9);
+                }
             }
             out.flush();
             err.flush();
