@@ -119,6 +119,10 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
                     break;
                 }
             }
+            if (System.console() != null) { // at a terminal, say why Ctrl-C does not return at once
+                err.println("stopping: writing the last events and indexing " + output + " ...");
+                err.flush();
+            }
             Recorder.Stats s = r.stop(reason.get());
             double secs = (s.endTs() - s.startTs()) / 1e9;
             out.printf("recorded %d events, %d slices, %d lost in %.1f s -> %s%n", s.events(), s.slices(), s.lost(),
