@@ -14,8 +14,7 @@ mvn -B -q -pl tracer dependency:build-classpath -Dmdep.includeScope=runtime -Dmd
 # this checkout's storage classes, not whatever another checkout last installed into ~/.m2
 CP="tracer/target/classes:storage/target/classes:$(tr ':' '\n' <"$TMP/cp" | grep -v kernscope-storage | paste -sd:)"
 
-bench() { taskset -c 1 perf bench sched pipe -l "$LOOPS" | awk '/ops\/sec/ {print $1}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+source tracer/bench/lib.sh
 
 # kernscope: start the recorder (PIN: optional taskset CPU list), wait until its programs are attached,
 # run the load, stop with SIGTERM (background jobs of a script ignore SIGINT)
@@ -63,14 +62,7 @@ for r in $(seq "$ROUNDS"); do
   echo "round $r done: $(uptime)" >&2
 done
 
-base=$(median <"$TMP/untraced")
-echo "| tracer | ops/s (median of $ROUNDS) | all runs | ratio to untraced |"
-echo "|---|---|---|---|"
-for name in "${NAMES[@]}"; do
-  v=$(median <"$TMP/$name")
-  awk -v n="$name" -v v="$v" -v b="$base" -v all="$(paste -sd' ' "$TMP/$name")" \
-    'BEGIN {printf "| %s | %d | %s | %.2f |\n", n, v, all, v / b}'
-done
+ratio_table "tracer" "$ROUNDS" "${NAMES[@]}"
 echo
 echo "kernscope helper, every run (unpinned, then pinned to CPU 0):"
 grep -hE "open\+load\+attach|decode|recorded" "$TMP/ks.log" "$TMP/ks-pinned.log" | sed 's/(tp_btf.*//'

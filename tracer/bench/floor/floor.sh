@@ -22,8 +22,7 @@ cp tracer/target/classes/dev/kernscope/tracer/bpf/sched.bpf.o "$TMP/sched.o"
 mvn -B -q -pl tracer dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$TMP/cp" >/dev/null
 CP="tracer/target/classes:storage/target/classes:$(tr ':' '\n' <"$TMP/cp" | grep -v kernscope-storage | paste -sd:)"
 
-bench() { taskset -c 1 perf bench sched pipe -l "$LOOPS" | awk '/ops\/sec/ {print $1}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+source tracer/bench/lib.sh
 waitfor() { for _ in $(seq 100); do grep -q "$2" "$1" 2>/dev/null && return; sleep 0.1; done; }
 
 object() {
@@ -55,11 +54,4 @@ for r in $(seq "$ROUNDS"); do
   echo "round $r done: $(uptime)" >&2
 done
 
-base=$(median <"$TMP/untraced")
-echo "| programs on sched_switch + sched_wakeup | ops/s (median of $ROUNDS) | all runs | ratio to untraced |"
-echo "|---|---|---|---|"
-for name in "${NAMES[@]}"; do
-  v=$(median <"$TMP/$name")
-  awk -v n="$name" -v v="$v" -v b="$base" -v all="$(paste -sd' ' "$TMP/$name")" \
-    'BEGIN {printf "| %s | %d | %s | %.3f |\n", n, v, all, v / b}'
-done
+ratio_table "programs on sched_switch + sched_wakeup" "$ROUNDS" "${NAMES[@]}"
