@@ -54,6 +54,8 @@ taskset -c 2-3 $T/numa-touch "$MB" "${DEFAULT_SECONDS:-14}" $T/ready-a &
 A=$!
 waitfor $T/ready-a || { finish; exit 1; }
 mark default-touched
+# the per-process page sampler runs once a second: let it see the pages on node 1 before they start moving
+sleep 1.5
 taskset -a -p -c 0-1 "$A"
 wait "$A"
 mark default-end
