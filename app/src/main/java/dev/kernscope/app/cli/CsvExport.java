@@ -75,8 +75,10 @@ public final class CsvExport {
                 "latency_p95_ns", "latency_p99_ns", "latency_max_ns", "switches", "migrations");
         long n = 0;
         for (Model.ThreadSummary s : rows) {
+            boolean woken = s.wakeups() > 0; // no wakeups, no latency: empty fields rather than 0
             csv.row(s.utid(), s.tid(), s.name(), s.pid(), s.processName(), s.runtime(), s.waitTime(), s.wakeups(),
-                    s.latencyP50(), s.latencyP95(), s.latencyP99(), s.latencyMax(), s.switches(), s.migrations());
+                    woken ? s.latencyP50() : null, woken ? s.latencyP95() : null, woken ? s.latencyP99() : null,
+                    woken ? s.latencyMax() : null, s.switches(), s.migrations());
             n++;
         }
         return n;

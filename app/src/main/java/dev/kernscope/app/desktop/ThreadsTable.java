@@ -33,9 +33,10 @@ final class ThreadsTable extends TableView<ThreadSummary> {
         getColumns().add(text("process", ThreadSummary::processName, 150));
         getColumns().add(nanos("runtime", ThreadSummary::runtime));
         getColumns().add(nanos("wait", ThreadSummary::waitTime));
-        getColumns().add(nanos("latency p50", ThreadSummary::latencyP50));
-        getColumns().add(nanos("latency p99", ThreadSummary::latencyP99));
-        getColumns().add(nanos("latency max", ThreadSummary::latencyMax));
+        // a thread never woken in the range has no latency (a dash, sorted below every number), not 0 ns
+        getColumns().add(nanos("latency p50", s -> s.wakeups() == 0 ? null : s.latencyP50()));
+        getColumns().add(nanos("latency p99", s -> s.wakeups() == 0 ? null : s.latencyP99()));
+        getColumns().add(nanos("latency max", s -> s.wakeups() == 0 ? null : s.latencyMax()));
         getColumns().add(count("switches", ThreadSummary::switches));
         getColumns().add(count("migrations", ThreadSummary::migrations));
         setItems(filtered);
@@ -79,7 +80,7 @@ final class ThreadsTable extends TableView<ThreadSummary> {
         c.setCellFactory(col -> new TableCell<>() {
             @Override protected void updateItem(Long v, boolean empty) {
                 super.updateItem(v, empty);
-                setText(empty || v == null ? null : format.apply(v));
+                setText(empty ? null : v == null ? "—" : format.apply(v));
             }
         });
         c.getStyleClass().add("numeric");

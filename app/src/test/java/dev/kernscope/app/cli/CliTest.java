@@ -62,6 +62,19 @@ class CliTest {
     }
 
     @Test
+    void aThreadNeverWokenHasEmptyLatencyFieldsNotZero() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        CsvExport.threadRows(List.of(
+                new dev.kernscope.storage.Model.ThreadSummary(1, 10, 10, "spin", "p", 900, 0, 0, 0, 0, 0, 0, 1, 0),
+                new dev.kernscope.storage.Model.ThreadSummary(2, 11, 10, "io", "p", 100, 50, 3, 7, 8, 9, 9, 4, 1)),
+                new Csv(out));
+        assertThat(out.toString().split("\r\n")).containsExactly(
+                "utid,tid,thread,pid,process,runtime_ns,wait_ns,wakeups,latency_p50_ns,latency_p95_ns,latency_p99_ns,latency_max_ns,switches,migrations",
+                "1,10,spin,10,p,900,0,0,,,,,1,0",
+                "2,11,io,10,p,100,50,3,7,8,9,9,4,1");
+    }
+
+    @Test
     void badFileIsOneLineAndExitCodeOne() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.ktrace"), "not a trace at all, just words. ".repeat(10));
         Result r = run("info", bad.toString());
