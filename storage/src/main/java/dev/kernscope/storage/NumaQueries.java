@@ -28,7 +28,14 @@ public final class NumaQueries {
      * Pages touched by hinting faults, {@code pages[i][j]} from CPUs of {@code nodes[i]} to memory of
      * {@code nodes[j]}; {@code nodes} is every node of the trace in ascending order.
      */
-    public record AccessMatrix(int[] nodes, long[][] pages, long local, long remote) {
+    /**
+     * Hinting-fault pages by CPU node (row) and memory node (column), in {@code nodes} order. A fault that
+     * migrated its page (TNF_MIGRATED) was a remote access: the kernel reports the page's new node, so it is
+     * counted in the column of the node the page came from, which on two nodes is the other one; with more
+     * nodes that node is not recorded and the pages are in {@code unplaced[row]} instead, counted as remote
+     * (balancing moves pages towards the faulting CPU's node).
+     */
+    public record AccessMatrix(int[] nodes, long[][] pages, long[] unplaced, long local, long remote) {
         /** Local pages over all pages; NaN when there were no faults. */
         public double localRatio() {
             long all = local + remote;
@@ -72,20 +79,20 @@ public final class NumaQueries {
 
     /** The access matrix of all threads in the window. */
     public AccessMatrix accessMatrix(long from, long to) throws IOException {
-        return matrix("SELECT cpu_node, mem_node, sum(pages) FROM numa_fault WHERE ts >= ? AND ts < ? "
-                + "GROUP BY cpu_node, mem_node", from, to, 0);
+        return matrix("SELECT cpu_node, mem_node, flags & 1, sum(pages) FROM numa_fault WHERE ts >= ? AND ts < ? "
+                + "GROUP BY 1, 2, 3", from, to, 0);
     }
 
     /** The access matrix of one thread. */
     public AccessMatrix accessMatrixOfThread(long from, long to, int utid) throws IOException {
-        return matrix("SELECT cpu_node, mem_node, sum(pages) FROM numa_fault WHERE ts >= ? AND ts < ? AND utid = ? "
-                + "GROUP BY cpu_node, mem_node", from, to, utid);
+        return matrix("SELECT cpu_node, mem_node, flags & 1, sum(pages) FROM numa_fault WHERE ts >= ? AND ts < ? AND utid = ? "
+                + "GROUP BY 1, 2, 3", from, to, utid);
     }
 
     /** The access matrix of all threads of one process. */
     public AccessMatrix accessMatrixOfProcess(long from, long to, int upid) throws IOException {
-        return matrix("SELECT f.cpu_node, f.mem_node, sum(f.pages) FROM numa_fault f JOIN thread t ON t.utid = f.utid "
-                + "WHERE f.ts >= ? AND f.ts < ? AND t.upid = ? GROUP BY f.cpu_node, f.mem_node", from, to, upid);
+        return matrix("SELECT f.cpu_node, f.mem_node, f.flags & 1, sum(f.pages) FROM numa_fault f JOIN thread t ON t.utid = f.utid "
+                + "WHERE f.ts >= ? AND f.ts < ? AND t.upid = ? GROUP BY 1, 2, 3", from, to, upid);
     }
 
     private AccessMatrix matrix(String sql, long from, long to, int key) throws IOException {
@@ -93,6 +100,7 @@ public final class NumaQueries {
             try {
                 int[] nodes = nodesLocked();
                 long[][] pages = new long[nodes.length][nodes.length];
+                long[] unplaced = new long[nodes.length];
                 long local = 0, remote = 0;
                 PreparedStatement ps = reader.stmt(sql);
                 ps.setLong(1, from);
@@ -101,13 +109,24 @@ public final class NumaQueries {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         int src = rs.getInt(1), dst = rs.getInt(2);
-                        long n = rs.getLong(3);
-                        if (src == dst) local += n; else remote += n;
+                        boolean migrated = rs.getInt(3) != 0;
+                        long n = rs.getLong(4);
                         int i = Arrays.binarySearch(nodes, src), j = Arrays.binarySearch(nodes, dst);
+                        if (migrated) { // dst is where the page went; it was touched where it came from
+                            if (nodes.length == 2 && i >= 0 && j >= 0) {
+                                pages[i][1 - j] += n;
+                                if (i == 1 - j) local += n; else remote += n;
+                            } else {
+                                remote += n; // typically moved to the CPU's node from another one
+                                if (i >= 0) unplaced[i] += n;
+                            }
+                            continue;
+                        }
+                        if (src == dst) local += n; else remote += n;
                         if (i >= 0 && j >= 0) pages[i][j] += n;
                     }
                 }
-                return new AccessMatrix(nodes, pages, local, remote);
+                return new AccessMatrix(nodes, pages, unplaced, local, remote);
             } catch (SQLException e) {
                 throw TraceReader.queryError("NUMA access matrix", e);
             }

@@ -42,9 +42,10 @@ class NumaQueriesTest {
             int t1 = w.newThread(100, app, "app", 0);
             int t2 = w.newThread(101, app, "app-worker", 0);
             int t3 = w.newThread(200, other, "other", 0);
-            // app's main thread first faults from node 1 on node 1 memory, then from node 0 on node 1 memory.
+            // app's main thread first faults from node 1 on node 1 memory, then from node 0 on node 1 memory,
+            // which that fault migrates to node 0 (the kernel reports the page's new node, 0, and TNF_MIGRATED).
             w.numaFault(10 * MS, t1, 2, 1, 1, 8, 0);
-            w.numaFault(20 * MS, t1, 0, 0, 1, 512, 0x01);
+            w.numaFault(20 * MS, t1, 0, 0, 0, 512, 0x01);
             w.numaFault(30 * MS, t1, 0, 0, 0, 16, 0);
             w.numaFault(40 * MS, t2, 3, 1, 0, 4, 0);
             w.numaFault(50 * MS, t3, 1, 0, 0, 100, 0);
@@ -88,6 +89,28 @@ class NumaQueriesTest {
         NumaQueries.AccessMatrix m = q.accessMatrix(0, 100 * MS);
         assertThat(m.localRatio()).isCloseTo(124.0 / 640, org.assertj.core.data.Offset.offset(1e-9));
         diff("access-matrix.csv", matrixCsv(m));
+    }
+
+    @Test
+    void withMoreThanTwoNodesAMigratedFaultIsRemoteWithoutAColumn(@org.junit.jupiter.api.io.TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("three.ktrace");
+        try (TraceWriter w = TraceWriter.create(file, false)) {
+            for (int cpu = 0; cpu < 3; cpu++) w.cpu(cpu, cpu, true);
+            for (int node = 0; node < 3; node++) w.numaNode(node, 1L << 30, Integer.toString(node));
+            int t = w.newThread(7, w.newProcess(7, "p", "p", 0, 0), "p", 0);
+            w.numaFault(MS, t, 2, 2, 2, 10, 0);
+            w.numaFault(2 * MS, t, 2, 2, 2, 30, 0x01); // moved to node 2 from node 0 or 1: not recorded which
+            w.numaFault(3 * MS, t, 0, 0, 1, 5, 0);
+            w.finish(4 * MS, "test");
+        }
+        try (TraceReader r = TraceReader.open(file)) {
+            NumaQueries.AccessMatrix m = new NumaQueries(r).accessMatrix(0, 10 * MS);
+            assertThat(m.pages()[2]).containsExactly(0, 0, 10);
+            assertThat(m.pages()[0]).containsExactly(0, 5, 0);
+            assertThat(m.unplaced()).containsExactly(0, 0, 30);
+            assertThat(m.local()).isEqualTo(10);
+            assertThat(m.remote()).isEqualTo(35);
+        }
     }
 
     @Test

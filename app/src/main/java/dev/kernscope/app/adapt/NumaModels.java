@@ -52,10 +52,13 @@ public final class NumaModels {
             if (i != null && j != null) dist[i][j] = d.distance();
         }
         long[][] access = new long[count][count];
+        long[] unplaced = new long[count];
         NumaQueries.AccessMatrix m = q.accessMatrix(from, to);
         for (int i = 0; i < m.nodes().length; i++) {
+            Integer a = index.get(m.nodes()[i]);
+            if (a != null) unplaced[a] = m.unplaced()[i];
             for (int j = 0; j < m.nodes().length; j++) {
-                Integer a = index.get(m.nodes()[i]), b = index.get(m.nodes()[j]);
+                Integer b = index.get(m.nodes()[j]);
                 if (a != null && b != null) access[a][b] = m.pages()[i][j];
             }
         }
@@ -84,7 +87,7 @@ public final class NumaModels {
             procs.add(new NumaModel.ProcessPages(p.upid(), p.pid(), p.name(), e.getValue()));
         }
         procs.sort((x, y) -> Long.compare(y.total(), x.total()));
-        return new NumaModel(outNodes, dist, access, series, procs);
+        return new NumaModel(outNodes, dist, access, unplaced, series, procs);
     }
 
     private static long lastValue(NumaQueries q, int node, String name, TraceReader r) throws IOException {

@@ -19,8 +19,9 @@ class NumaEventDecoderTest {
     void decodesEveryEventTypeWithNodesFromTheTopology() throws IOException {
         NumaTopology two = NumaTopology.read(Fixtures.root("two-node"));
         ByteBuffer buf = ByteBuffer.allocate(NumaEvent.SIZE * 5).order(ByteOrder.LITTLE_ENDIAN);
-        // A fault from CPU 0 (node 0) on node 1 memory, 512 pages, migrated.
-        event(buf, 0, 100, NumaEvent.FAULT, 0, 4242, 512, 0, -1, -1, 1, NumaEvent.TNF_MIGRATED);
+        // A fault from CPU 0 (node 0) on node 1 memory, 512 pages, which it migrated to node 0: the kernel
+        // reports the new node.
+        event(buf, 0, 100, NumaEvent.FAULT, 0, 4242, 512, 0, -1, -1, 0, NumaEvent.TNF_MIGRATED);
         event(buf, 1, 200, NumaEvent.STICK, 3, 4242, 0, 0, 2, -1, 0, 0);
         event(buf, 2, 300, NumaEvent.MOVE, 1, 4242, 0, 0, 0, 3, 0, 0);
         event(buf, 3, 400, NumaEvent.MIGRATE_PAGES, 1, 0, 88, 2, 0, 0, 5, 0);
@@ -39,8 +40,10 @@ class NumaEventDecoderTest {
         assertThat(d.pageMigrations()).isEqualTo(1);
         try (TraceReader r = TraceReader.open(file)) {
             NumaQueries q = new NumaQueries(r);
-            assertThat(q.faults(0, 1000, 0)).containsExactly(new NumaQueries.Fault(100, 1, 0, 0, 1, 512, 1));
+            assertThat(q.faults(0, 1000, 0)).containsExactly(new NumaQueries.Fault(100, 1, 0, 0, 0, 512, 1));
+            // counted where the page was when touched: node 1, a remote access
             assertThat(q.accessMatrix(0, 1000).pages()).isDeepEqualTo(new long[][] {{0, 512}, {0, 0}});
+            assertThat(q.accessMatrix(0, 1000).remote()).isEqualTo(512);
             assertThat(q.decisions(0, 1000)).containsExactly(
                     new NumaQueries.Decision(200, "stick", 1, 2, 1, -1, -1),
                     new NumaQueries.Decision(300, "move", 1, 0, 0, 3, 1));

@@ -10,11 +10,24 @@ import java.util.List;
  * @param nodes     NUMA nodes in id order
  * @param distances {@code distances[i][j]}: SLIT distance from node i to node j (10 = local)
  * @param access    {@code access[cpuNode][memNode]}: memory accesses (or faults / samples) counted
+ * @param unplaced  {@code unplaced[cpuNode]}: remote accesses whose memory node is not known (in no column)
  * @param series    counter series, any number per node, on the trace time axis
  * @param processes pages per node per process
  */
-public record NumaModel(List<Node> nodes, int[][] distances, long[][] access, List<Series> series,
+public record NumaModel(List<Node> nodes, int[][] distances, long[][] access, long[] unplaced, List<Series> series,
                         List<ProcessPages> processes) {
+
+    /** A model whose accesses all have a known memory node. */
+    public NumaModel(List<Node> nodes, int[][] distances, long[][] access, List<Series> series, List<ProcessPages> processes) {
+        this(nodes, distances, access, new long[access.length], series, processes);
+    }
+
+    /** Remote accesses with no memory node, over all CPU nodes. */
+    public long unplacedTotal() {
+        long t = 0;
+        for (long u : unplaced) t += u;
+        return t;
+    }
 
     /** A NUMA node, its CPUs and memory in bytes. */
     public record Node(int id, int[] cpus, long memTotal, long memUsed) {}
@@ -33,7 +46,7 @@ public record NumaModel(List<Node> nodes, int[][] distances, long[][] access, Li
 
     /** Share of accesses that hit the accessing CPU's own node, in [0, 1]; NaN when there are none. */
     public double localRatio() {
-        long local = 0, all = 0;
+        long local = 0, all = unplacedTotal();
         for (int i = 0; i < access.length; i++) {
             for (int j = 0; j < access[i].length; j++) {
                 all += access[i][j];

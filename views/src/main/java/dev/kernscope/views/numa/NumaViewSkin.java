@@ -53,7 +53,9 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         c = v.styleColors();
         placeholder.getStyleClass().add("placeholder");
         table.getStyleClass().add("pages-table");
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // widths are set in layoutChildren: a constrained policy gave the PID column all the room and cut the
+        // node columns to "..." once the columns were rebuilt for a new model
+        table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         getChildren().addAll(canvas, table, placeholder);
         InvalidationListener re = o -> draw();
         v.modelProperty().addListener(o -> { rebuildTable(); getSkinnable().requestLayout(); draw(); });
@@ -80,6 +82,7 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         TableColumn<NumaModel.ProcessPages, String> name = new TableColumn<>("Process");
         name.setCellValueFactory(cd -> new ReadOnlyObjectWrapper<>(cd.getValue().name()));
         name.setPrefWidth(160);
+        nameColumn = name;
         table.getColumns().add(pid);
         table.getColumns().add(name);
         for (NumaModel.Node n : m.nodes()) {
@@ -133,7 +136,23 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         canvas.setHeight(canvasH);
         canvas.relocate(x, y);
         table.resizeRelocate(x, y + canvasH, w, tableH);
+        fitColumns(w);
         draw();
+    }
+
+    private TableColumn<NumaModel.ProcessPages, String> nameColumn;
+
+    /** PID and page columns keep their widths; the process name takes what is left (room for a scroll bar). */
+    private void fitColumns(double w) {
+        if (nameColumn == null) return;
+        double others = 0;
+        for (TableColumn<NumaModel.ProcessPages, ?> c : table.getColumns()) {
+            if (c != nameColumn) {
+                if (c.getStyleClass().contains("numeric")) c.setPrefWidth(120);
+                others += c.getPrefWidth();
+            }
+        }
+        nameColumn.setPrefWidth(Math.max(160, w - others - 18));
     }
 
     private void draw() {
@@ -296,6 +315,11 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         g.setFill(c.get("-ks-remote"));
         g.fillText(Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.1f%%", (1 - ratio) * 100), lx, top + 70);
         g.setFont(FONT);
+        if (m.unplacedTotal() > 0) { // migrated on first touch from a node the kernel does not report
+            g.setFill(c.get("-ks-text-dim"));
+            g.fillText("incl. " + compact(m.unplacedTotal()) + " from", lx, top + 90);
+            g.fillText("unknown nodes", lx, top + 104);
+        }
     }
 
     private static String compact(long v) {

@@ -123,5 +123,9 @@ class ModelTest {
         NumaModel m = Fixtures.numa(1_000_000);
         long local = 8_420_113 + 5_037_761, all = local + 1_904_224 + 2_610_950;
         assertThat(m.localRatio()).isCloseTo((double) local / all, within(1e-12));
+        // accesses with no known memory node (migrated from an unrecorded node) count as remote
+        NumaModel u = new NumaModel(m.nodes(), m.distances(), m.access(), new long[]{1_000_000, 0}, m.series(), m.processes());
+        assertThat(u.unplacedTotal()).isEqualTo(1_000_000);
+        assertThat(u.localRatio()).isCloseTo((double) local / (all + 1_000_000), within(1e-12));
     }
 }

@@ -40,6 +40,12 @@ class NumaViewTest {
         TableView<?> table = (TableView<?>) v.lookup(".pages-table");
         assertThat(table.getItems()).hasSize(12);
         assertThat(table.getColumns()).hasSize(5); // PID, Process, Node 0, Node 1, Total
+        // every column readable, the process name taking what is left of the 1000 px
+        List<Double> widths = ViewSnapshots.onFx(() -> table.getColumns().stream().map(c -> c.getWidth()).toList());
+        assertThat(widths.get(0)).isBetween(60.0, 100.0);
+        assertThat(widths.subList(2, 5)).allMatch(w -> w >= 110, "page columns wide enough for 11 digits");
+        assertThat(widths.stream().mapToDouble(Double::doubleValue).sum()).isBetween(950.0, 1000.0);
+        assertThat(widths.get(1)).isGreaterThan(widths.get(0));
     }
 
     @Test
