@@ -26,14 +26,34 @@ class RecorderKernelTest {
 
     @Test
     void pingPongThreadsShowTheirSwitchesAndWakeEachOther() throws Exception {
-        Path trace = dir.resolve("pingpong.ktrace");
+        pingPong("pingpong.ktrace", "tp_btf");
+    }
+
+    @Test
+    void theRawTracepointFallbackRecordsTheSame() throws Exception {
+        // the flavour a kernel without tp_btf gets (this one takes both): same programs read through
+        // bpf_probe_read, same batches
+        System.setProperty("kernscope.attach", "raw_tp");
+        try {
+            pingPong("pingpong-raw.ktrace", "raw_tp");
+        } finally {
+            System.clearProperty("kernscope.attach");
+        }
+    }
+
+    private void pingPong(String name, String attach) throws Exception {
+        Path trace = dir.resolve(name);
         String[] tids = new String[1];
         // without stacks: their maps captures and per-switch stack walks shift the timing the tight counts assume
         Recorder.Stats stats = record(trace, RecordOptions.defaults().withStacks(null),
                 () -> tids[0] = run(kstest.toString(), "pingpong", Integer.toString(ROUNDS)));
         int a = Integer.parseInt(tids[0].split(" ")[0]), b = Integer.parseInt(tids[0].split(" ")[1]);
         assertThat(stats.lost()).isZero();
+        assertThat(stats.attachMode()).isEqualTo(attach);
+        assertThat(stats.disordered()).isZero();
         try (Connection c = open(trace)) {
+            assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'feature.attach'")).containsExactly(attach);
+            assertThat(queryLong(c, "SELECT count(*) FROM meta WHERE key IN ('disordered_events', 'late_events')")).isZero();
             String ua = "(SELECT utid FROM thread WHERE tid = " + a + ")", ub = "(SELECT utid FROM thread WHERE tid = " + b + ")";
             // both pinned to CPU 1: each round, each thread gets off the CPU exactly once, either blocked in
             // read (then the other one wakes it) or preempted by the wakeup it just caused

@@ -22,10 +22,22 @@ public final class FlavourLoader {
         }
     }
 
+    /**
+     * The flavours to try, in order: tp_btf then raw_tp, or only the one {@code -Dkernscope.attach=tp_btf|raw_tp}
+     * names (tests use it to exercise the fallback on a kernel that takes both).
+     */
+    static String[] flavours() {
+        return switch (System.getProperty("kernscope.attach", "")) {
+            case "tp_btf" -> new String[]{"btf"};
+            case "raw_tp" -> new String[]{"raw"};
+            default -> new String[]{"btf", "raw"};
+        };
+    }
+
     /** Opens and loads {@code elf} in the first flavour the kernel takes; throws the first failure if neither loads. */
     public static Loaded load(String name, byte[] elf, Setup setup) throws BpfException {
         BpfException first = null;
-        for (String flavour : new String[]{"btf", "raw"}) {
+        for (String flavour : flavours()) {
             BpfObject o = BpfObject.open(name, elf);
             try {
                 setup.configure(o, flavour);
