@@ -122,9 +122,13 @@ static __always_inline void send_batch(struct sched_batch *b, __u32 cpu)
 	__u32 n = b->hdr.pid;
 	__u64 size;
 
-	if (n == 0 || n > BATCH_EVENTS)
+	if (n == 0)
 		return;
-	size = sizeof(b->hdr) + n * sizeof(b->ev[0]);
+	size = sizeof(b->hdr) + (__u64)n * sizeof(b->ev[0]);
+	/* bound the size itself, where the verifier sees it (a bound on n can be lost on a copy of it) */
+	barrier_var(size);
+	if (size > sizeof(*b))
+		return;
 	b->hdr.ts = bpf_ktime_get_ns();
 	b->hdr.type = EV_BATCH;
 	b->hdr.cpu = cpu;
@@ -265,17 +269,37 @@ static __always_inline int on_task(bool btf, __u32 type, struct task_struct *p, 
 	return 0;
 }
 
-/* Sends this CPU's partial batch. Never attached: the recorder runs it on each CPU through
- * BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU (an IPI, interrupts off) before it drains the ring buffer,
- * so that every event older than that moment is in the ring. Loaded in both flavours. */
+/* Samples this CPU's run-queue length and sends its partial batch. Never attached: the recorder runs it on
+ * each CPU through BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU (an IPI, interrupts off) before it drains the
+ * ring buffer, so that every event older than that moment is in the ring. Loaded in both flavours. */
 SEC("raw_tp")
 int flush_cpu(void *ctx)
 {
-	__u32 zero = 0;
-	struct sched_batch *b = bpf_map_lookup_elem(&batch, &zero);
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct sched_batch *b;
+	struct sched_event *e;
 
-	if (b)
-		send_batch(b, bpf_get_smp_processor_id());
+	/* first a sample of this CPU's run-queue length, reached from the interrupted task (the idle task's
+	 * se.cfs_rq is the CPU's root one too); needs CONFIG_FAIR_GROUP_SCHED for cfs_rq->rq */
+	e = batch_slot(&b);
+	if (!e)
+		return 0;
+	if (bpf_core_field_exists(((struct cfs_rq *)0)->rq)) {
+		struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+
+		e->ts = bpf_ktime_get_ns();
+		e->type = EV_RUNQ;
+		e->cpu = cpu;
+		e->pid = 0;
+		e->tgid = 0;
+		e->pid2 = 0;
+		e->tgid2 = BPF_CORE_READ(cur, se.cfs_rq, rq, nr_running);
+		e->arg0 = 0;
+		e->arg1 = 0;
+		e->arg2 = 0;
+		batch_commit(b, cpu);
+	}
+	send_batch(b, cpu);
 	return 0;
 }
 

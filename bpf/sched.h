@@ -15,10 +15,12 @@ enum sched_event_type {
 	EV_EXIT = 7,       /* pid/tgid = task, arg0 = 1 if the whole thread group is dead */
 	EV_RENAME = 8,     /* pid/tgid = task, comm = new comm */
 	EV_BATCH = 9,      /* a struct sched_batch: pid = number of events, ts = when it was sent */
+	EV_RUNQ = 10,      /* tgid2 = rq->nr_running of this CPU (running task included), sampled by flush_cpu */
 };
 
 /* One scheduler event: 32 bytes, so that the hot switch and wakeup records stay small (40 bytes with the
- * ring buffer's header). The run-queue length is not sent: the recorder derives it from these events. */
+ * ring buffer's header). The run-queue length is not sent with each event: the recorder derives it from them,
+ * and flush_cpu samples the kernel's own count (EV_RUNQ) every time it runs, which corrects the derivation. */
 struct sched_event {
 	__u64 ts;     /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
 	__u32 pid;

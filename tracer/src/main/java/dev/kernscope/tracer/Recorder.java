@@ -409,6 +409,7 @@ public final class Recorder implements AutoCloseable {
             }
             collector.finish(endTs, writer);
             writer.meta("lost_events", Long.toString(lostTotal));
+            writer.meta("runq_kernel_samples", Long.toString(model.kernelRunqSamples));
             disordered = merger.disordered;
             // neither should ever happen; say so in the file if it did
             if (disordered > 0) writer.meta("disordered_events", Long.toString(disordered));

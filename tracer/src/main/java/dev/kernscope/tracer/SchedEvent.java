@@ -7,7 +7,7 @@ package dev.kernscope.tracer;
  */
 public final class SchedEvent {
     public static final int SWITCH = 1, WAKEUP = 2, WAKEUP_NEW = 3, MIGRATE = 4, FORK = 5, EXEC = 6, EXIT = 7,
-            RENAME = 8, BATCH = 9;
+            RENAME = 8, BATCH = 9, RUNQ = 10;
     /**
      * Not a kernel event: the reader's note that every event stamped before its ts has been read (see
      * {@link EventMerger}).
@@ -30,7 +30,7 @@ public final class SchedEvent {
 
     /** True for the types the kernel sends in per-CPU batches (the others come one record each). */
     static boolean batched(int type) {
-        return type >= SWITCH && type <= MIGRATE;
+        return type >= SWITCH && type <= MIGRATE || type == RUNQ;
     }
 
     private SchedEvent() {

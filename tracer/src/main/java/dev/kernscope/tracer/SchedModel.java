@@ -13,10 +13,11 @@ import java.util.Arrays;
  * switch-out), runnable intervals (wakeup / wakeup_new / preempted until the next switch-in), migrations,
  * run-queue samples, and thread/process lifetimes keyed by fresh utids/upids when tids are reused.
  *
- * <p>Run-queue lengths are derived here rather than read in BPF: a task is queued on its wakeup's target
- * CPU (or where it was preempted) until it switches in, migrations move it, and a CPU's length is its
- * queued tasks plus the running one. Tasks already runnable when the recording started are not known,
- * so early lengths can be short by those; with a {@code --pid} filter no lengths are written.
+ * <p>Run-queue lengths are derived here at every change rather than read in BPF per event: a task is queued
+ * on its wakeup's target CPU (or where it was preempted) until it switches in, migrations move it, and a
+ * CPU's length is its queued tasks plus the running one. The kernel's own count, sampled every flush (~50 ms)
+ * per CPU, is written too and corrects the derivation until the next sample (tasks already runnable when the
+ * recording started are not known otherwise); with a {@code --pid} filter those samples are the only lengths.
  *
  * <p>Not thread-safe: it lives on the writer thread with its {@link TraceWriter}.
  */
@@ -51,9 +52,9 @@ final class SchedModel implements ThreadIds {
     private int[] sliceTid = new int[0], sliceUtid = new int[0];
     private long[] runqWrittenTs = new long[0], runqPendingTs = new long[0];
     private int[] runqWritten = new int[0], runqPending = new int[0];
-    private int[] queued = new int[0], running = new int[0];
+    private int[] queued = new int[0], running = new int[0], runqOffset = new int[0];
 
-    long events, slices, runnables, migrations, runqSamples, mismatches;
+    long events, slices, runnables, migrations, runqSamples, kernelRunqSamples, mismatches;
     private ProcessListener listener; // told of new upids and execs (stack symbolization), may be null
 
     SchedModel(TraceWriter w, int filterTgid, int selfTgid, long startTs) {
@@ -137,6 +138,7 @@ final class SchedModel implements ThreadIds {
                 case SchedEvent.EXEC -> onExec(b, i, ts);
                 case SchedEvent.EXIT -> onExit(b, i, ts);
                 case SchedEvent.RENAME -> rename(task(b.pid[i], b.tgid[i], ts), b.tgid[i], ts, b.comm(i));
+                case SchedEvent.RUNQ -> onKernelRunq(b.cpu[i], ts, b.tgid2[i]);
                 default -> mismatches++;
             }
         }
@@ -309,7 +311,19 @@ final class SchedModel implements ThreadIds {
     }
 
     private void runqChanged(int cpu, long ts) throws IOException {
-        if (filterTgid == 0) runq(cpu, ts, queued[cpu] + running[cpu]);
+        if (filterTgid == 0) runq(cpu, ts, Math.max(0, queued[cpu] + running[cpu] + runqOffset[cpu]));
+    }
+
+    /**
+     * The kernel's own run-queue length of {@code cpu} at {@code ts}: written as it is, and the difference to
+     * the derived length kept as an offset for the derived samples until the next one (tasks already queued
+     * when the recording started, the recorder's own queued threads). With a --pid filter it is the only source.
+     */
+    private void onKernelRunq(int cpu, long ts, int len) throws IOException {
+        ensureCpu(cpu);
+        kernelRunqSamples++;
+        if (filterTgid == 0) runqOffset[cpu] = len - (queued[cpu] + running[cpu]);
+        runq(cpu, ts, len);
     }
 
     private void runq(int cpu, long ts, int len) throws IOException {
@@ -431,6 +445,7 @@ final class SchedModel implements ThreadIds {
         runqPendingTs = Arrays.copyOf(runqPendingTs, n);
         queued = Arrays.copyOf(queued, n);
         running = Arrays.copyOf(running, n);
+        runqOffset = Arrays.copyOf(runqOffset, n);
         for (int i = old; i < n; i++) {
             runqWritten[i] = -1;
             runqWrittenTs[i] = Long.MIN_VALUE / 2;

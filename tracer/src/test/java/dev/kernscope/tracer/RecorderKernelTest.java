@@ -82,6 +82,9 @@ class RecorderKernelTest {
             assertThat(queryLong(c, "SELECT coalesce(sum(count), 0) FROM lost_events")).isZero();
             assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'end_reason'")).containsExactly("duration");
             assertThat(queryLong(c, "SELECT count(*) FROM runq_sample WHERE cpu = 1 AND len >= 1")).isPositive();
+            // the kernel's own count, sampled at every flush on every CPU (~20 per second each)
+            assertThat(Long.parseLong(queryStrings(c, "SELECT value FROM meta WHERE key = 'runq_kernel_samples'").get(0)))
+                    .isGreaterThanOrEqualTo(2);
             assertThat(queryLong(c, "SELECT count(*) FROM tracer_cost")).isPositive();
             // NUMA: topology from sysfs through the collector, the balancing/migration programs attached
             assertThat(queryLong(c, "SELECT count(*) FROM cpu")).isPositive();
@@ -89,6 +92,23 @@ class RecorderKernelTest {
             assertThat(queryLong(c, "SELECT count(*) FROM numa_counter")).isPositive();
             assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'feature.sched_numa_tracepoints'")).containsExactly("recorded");
             assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'feature.task_numa_fault'")).hasSize(1);
+        }
+    }
+
+    @Test
+    void withAPidFilterTheRunQueueComesFromTheKernelsOwnCount() throws Exception {
+        // the events of other processes are filtered out in BPF, so lengths cannot be derived from them
+        Path trace = dir.resolve("pid.ktrace");
+        Recorder.Stats stats = record(trace, RecordOptions.defaults().withStacks(null).withPid(1),
+                () -> run(kstest.toString(), "pingpong", "20000"));
+        long seconds = (stats.endTs() - stats.startTs()) / 1_000_000_000L + 1;
+        int cpus = Runtime.getRuntime().availableProcessors();
+        try (Connection c = open(trace)) {
+            long kernel = Long.parseLong(queryStrings(c, "SELECT value FROM meta WHERE key = 'runq_kernel_samples'").get(0));
+            assertThat(kernel).isBetween((long) cpus, cpus * 25L * seconds);
+            assertThat(queryLong(c, "SELECT count(*) FROM runq_sample")).isBetween(1L, kernel);
+            // while the ping-pong ran on CPU 1, one of its two threads was always on that run queue
+            assertThat(queryLong(c, "SELECT max(len) FROM runq_sample WHERE cpu = 1")).isGreaterThanOrEqualTo(1);
         }
     }
 
