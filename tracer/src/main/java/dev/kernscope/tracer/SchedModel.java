@@ -107,40 +107,33 @@ final class SchedModel implements ThreadIds {
         }
     }
 
-    /** Applies every event of {@code b} in order (tests; the recorder goes through {@link EventMerger}). */
-    void apply(EventBatch b) throws IOException {
-        for (int i = b.head; i < b.size; i++) apply(b, i);
-    }
-
-    /** Applies event {@code i} of {@code b}; events must come in time order. */
+    /** Applies event {@code i} of {@code b}; events must come in time order (see {@link EventMerger}). */
     void apply(EventBatch b, int i) throws IOException {
-        {
-            events++;
-            long ts = b.ts[i];
-            switch (b.type[i]) {
-                case SchedEvent.SWITCH -> onSwitch(b, i, ts);
-                case SchedEvent.WAKEUP, SchedEvent.WAKEUP_NEW -> onWakeup(b, i, ts);
-                case SchedEvent.MIGRATE -> {
-                    if (b.pid[i] != 0) {
-                        Task t = task(b.pid[i], b.tgid[i], ts);
-                        w.migration(ts, t.utid, b.pid2[i], b.tgid2[i]);
-                        migrations++;
-                        int from = t.queuedCpu;
-                        if (from >= 0) {
-                            dequeue(t);
-                            enqueue(t, b.tgid2[i]);
-                            runqChanged(from, ts);
-                            runqChanged(b.tgid2[i], ts);
-                        }
+        events++;
+        long ts = b.ts[i];
+        switch (b.type[i]) {
+            case SchedEvent.SWITCH -> onSwitch(b, i, ts);
+            case SchedEvent.WAKEUP, SchedEvent.WAKEUP_NEW -> onWakeup(b, i, ts);
+            case SchedEvent.MIGRATE -> {
+                if (b.pid[i] != 0) {
+                    Task t = task(b.pid[i], b.tgid[i], ts);
+                    w.migration(ts, t.utid, b.pid2[i], b.tgid2[i]);
+                    migrations++;
+                    int from = t.queuedCpu;
+                    if (from >= 0) {
+                        dequeue(t);
+                        enqueue(t, b.tgid2[i]);
+                        runqChanged(from, ts);
+                        runqChanged(b.tgid2[i], ts);
                     }
                 }
-                case SchedEvent.FORK -> onFork(b, i, ts);
-                case SchedEvent.EXEC -> onExec(b, i, ts);
-                case SchedEvent.EXIT -> onExit(b, i, ts);
-                case SchedEvent.RENAME -> rename(task(b.pid[i], b.tgid[i], ts), b.tgid[i], ts, b.comm(i));
-                case SchedEvent.RUNQ -> onKernelRunq(b.cpu[i], ts, b.tgid2[i]);
-                default -> mismatches++;
             }
+            case SchedEvent.FORK -> onFork(b, i, ts);
+            case SchedEvent.EXEC -> onExec(b, i, ts);
+            case SchedEvent.EXIT -> onExit(b, i, ts);
+            case SchedEvent.RENAME -> rename(task(b.pid[i], b.tgid[i], ts), b.tgid[i], ts, b.comm(i));
+            case SchedEvent.RUNQ -> onKernelRunq(b.cpu[i], ts, b.tgid2[i]);
+            default -> mismatches++;
         }
     }
 

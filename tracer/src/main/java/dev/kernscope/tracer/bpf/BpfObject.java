@@ -48,20 +48,6 @@ public final class BpfObject implements AutoCloseable {
         return name;
     }
 
-    /** Program names in ELF order. */
-    public List<String> programNames() {
-        List<String> names = new ArrayList<>();
-        for (Pointer p = L.bpf_object__next_program(obj, null); p != null; p = L.bpf_object__next_program(obj, p)) {
-            names.add(L.bpf_program__name(p));
-        }
-        return names;
-    }
-
-    public void setAutoload(String prog, boolean autoload) throws BpfException {
-        int rc = L.bpf_program__set_autoload(program(prog), autoload);
-        if (rc < 0) throw new BpfException("cannot set autoload of " + prog, -rc);
-    }
-
     public void setMaxEntries(String map, int maxEntries) throws BpfException {
         int rc = L.bpf_map__set_max_entries(map(map), maxEntries);
         if (rc < 0) throw new BpfException("cannot size map " + map + " to " + maxEntries, -rc);
