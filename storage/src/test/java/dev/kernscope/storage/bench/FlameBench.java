@@ -90,15 +90,19 @@ public final class FlameBench {
                 return t;
             });
         }
-        // Peers in the same run: the SQL alone, without building a tree.
+        // Peers in the same run: the SQL alone, without building a tree, each through the ts index (what
+        // SQLite picks by itself) and through the table straight (what the whole-trace tree does).
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
             for (String sql : new String[] {
                     "SELECT stack_id, sum(weight), count(*) FROM stack_sample WHERE ts >= ? AND ts < ? GROUP BY 1",
-                    "SELECT stack_id, weight FROM stack_sample WHERE ts >= ? AND ts < ?"}) {
+                    "SELECT stack_id, sum(weight), count(*) FROM stack_sample NOT INDEXED WHERE ts >= ? AND ts < ? GROUP BY 1",
+                    "SELECT stack_id, weight FROM stack_sample WHERE ts >= ? AND ts < ?",
+                    "SELECT stack_id, weight FROM stack_sample NOT INDEXED WHERE ts >= ? AND ts < ?"}) {
                 PreparedStatement ps = c.prepareStatement(sql);
                 ps.setLong(1, Long.MIN_VALUE);
                 ps.setLong(2, Long.MAX_VALUE);
-                report("peer: SQL only, " + (sql.contains("GROUP") ? "GROUP BY in SQLite" : "rows streamed"), () -> {
+                report("peer: SQL only, " + (sql.contains("GROUP") ? "GROUP BY in SQLite" : "rows streamed")
+                        + (sql.contains("NOT INDEXED") ? ", table scan" : ", ts index"), () -> {
                     long sum = 0;
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) sum += rs.getLong(1) + rs.getLong(2);
