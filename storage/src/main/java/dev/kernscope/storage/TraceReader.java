@@ -702,49 +702,54 @@ public final class TraceReader implements AutoCloseable {
      * runtime (largest first). Latency percentiles use the nearest-rank method.
      */
     public synchronized List<ThreadSummary> threadSummaries(long from, long to) throws IOException {
+        return threadSummaries(from, to, wide(from, to));
+    }
+
+    /**
+     * Whether [from, to) covers a quarter of the trace or more: then a query reads a table straight through
+     * rather than through its ts index, which costs a second B-tree lookup per row (SQLite cannot tell from
+     * bound parameters how much of the table a range covers, and always takes the index).
+     */
+    synchronized boolean wide(long from, long to) throws IOException {
+        long[] b = bounds();
+        return Math.min(to, b[1]) - Math.max(from, b[0]) >= (b[1] - b[0]) / 4;
+    }
+
+    /** As {@link #threadSummaries(long, long)}; {@code wide} picks the plan (tests compare both). */
+    synchronized List<ThreadSummary> threadSummaries(long from, long to, boolean wide) throws IOException {
         Map<Integer, long[]> acc = new HashMap<>(); // runtime, wait, switches, migrations
         Map<Integer, long[]> lat = new HashMap<>();
         try {
+            // utids are small dense keys: per-slice sums go into arrays, not a boxed map
+            long[] runtime = new long[64], switches = new long[64];
             for (Cpu c : cpus()) {
                 SliceBlock b = slices(c.cpu(), from, to);
                 for (int i = 0; i < b.size; i++) {
-                    long[] a = acc.computeIfAbsent(b.utid[i], k -> new long[4]);
-                    a[0] += Math.min(b.ts[i] + b.dur[i], to) - Math.max(b.ts[i], from);
-                    if (b.ts[i] >= from) a[2]++;
+                    int u = b.utid[i];
+                    if (u >= runtime.length) {
+                        runtime = Arrays.copyOf(runtime, Math.max(u + 1, runtime.length * 2));
+                        switches = Arrays.copyOf(switches, runtime.length);
+                    }
+                    runtime[u] += Math.min(b.ts[i] + b.dur[i], to) - Math.max(b.ts[i], from);
+                    if (b.ts[i] >= from) switches[u]++;
                 }
             }
-            PreparedStatement wait = stmt("SELECT utid, sum(min(coalesce(run_ts, ?2), ?2) - max(ts, ?1)) FROM wakeup "
-                    + "WHERE ts < ?2 AND coalesce(run_ts, ?2) > ?1 GROUP BY utid");
-            wait.setLong(1, from);
-            wait.setLong(2, to);
-            try (ResultSet rs = wait.executeQuery()) {
-                while (rs.next()) acc.computeIfAbsent(rs.getInt(1), k -> new long[4])[1] = rs.getLong(2);
+            for (int u = 0; u < runtime.length; u++) {
+                if (runtime[u] == 0 && switches[u] == 0) continue;
+                long[] a = acc.computeIfAbsent(u, k -> new long[4]);
+                a[0] = runtime[u];
+                a[2] = switches[u];
+            }
+            if (wide) {
+                waitAndLatencyInOnePass(from, to, acc, lat);
+            } else {
+                waitAndLatency(from, to, acc, lat);
             }
             PreparedStatement mig = stmt("SELECT utid, count(*) FROM migration WHERE ts >= ? AND ts < ? GROUP BY utid");
             mig.setLong(1, from);
             mig.setLong(2, to);
             try (ResultSet rs = mig.executeQuery()) {
                 while (rs.next()) acc.computeIfAbsent(rs.getInt(1), k -> new long[4])[3] = rs.getLong(2);
-            }
-            PreparedStatement l = stmt("SELECT utid, run_ts - ts FROM wakeup WHERE ts >= ? AND ts < ? "
-                    + "AND reason IN (0, 1) AND run_ts IS NOT NULL ORDER BY utid, 2");
-            l.setLong(1, from);
-            l.setLong(2, to);
-            try (ResultSet rs = l.executeQuery()) {
-                int cur = -1;
-                long[] buf = new long[256];
-                int n = 0;
-                while (rs.next()) {
-                    int u = rs.getInt(1);
-                    if (u != cur) {
-                        if (cur >= 0) lat.put(cur, Arrays.copyOf(buf, n));
-                        cur = u;
-                        n = 0;
-                    }
-                    if (n == buf.length) buf = Arrays.copyOf(buf, n * 2);
-                    buf[n++] = rs.getLong(2);
-                }
-                if (cur >= 0) lat.put(cur, Arrays.copyOf(buf, n));
             }
             for (Integer u : lat.keySet()) acc.computeIfAbsent(u, k -> new long[4]);
         } catch (SQLException e) {
@@ -766,6 +771,74 @@ public final class TraceReader implements AutoCloseable {
         out.sort((x, y) -> x.runtime() != y.runtime() ? Long.compare(y.runtime(), x.runtime())
                 : Integer.compare(x.utid(), y.utid()));
         return out;
+    }
+
+    /** Wait time and wakeup latencies per thread through the indexes (narrow windows). */
+    private void waitAndLatency(long from, long to, Map<Integer, long[]> acc, Map<Integer, long[]> lat) throws SQLException {
+        PreparedStatement wait = stmt("SELECT utid, sum(min(coalesce(run_ts, ?2), ?2) - max(ts, ?1)) FROM wakeup "
+                + "WHERE ts < ?2 AND coalesce(run_ts, ?2) > ?1 GROUP BY utid");
+        wait.setLong(1, from);
+        wait.setLong(2, to);
+        try (ResultSet rs = wait.executeQuery()) {
+            while (rs.next()) acc.computeIfAbsent(rs.getInt(1), k -> new long[4])[1] = rs.getLong(2);
+        }
+        PreparedStatement l = stmt("SELECT utid, run_ts - ts FROM wakeup WHERE ts >= ? AND ts < ? "
+                + "AND reason IN (0, 1) AND run_ts IS NOT NULL ORDER BY utid, 2");
+        l.setLong(1, from);
+        l.setLong(2, to);
+        try (ResultSet rs = l.executeQuery()) {
+            int cur = -1;
+            long[] buf = new long[256];
+            int n = 0;
+            while (rs.next()) {
+                int u = rs.getInt(1);
+                if (u != cur) {
+                    if (cur >= 0) lat.put(cur, Arrays.copyOf(buf, n));
+                    cur = u;
+                    n = 0;
+                }
+                if (n == buf.length) buf = Arrays.copyOf(buf, n * 2);
+                buf[n++] = rs.getLong(2);
+            }
+            if (cur >= 0) lat.put(cur, Arrays.copyOf(buf, n));
+        }
+    }
+
+    /**
+     * Wait time and wakeup latencies per thread in one pass over the wakeup table (wide windows): no index
+     * lookups, no SQL grouping or sorting; each thread's latencies are sorted here.
+     */
+    private void waitAndLatencyInOnePass(long from, long to, Map<Integer, long[]> acc, Map<Integer, long[]> lat)
+            throws SQLException {
+        PreparedStatement ps = stmt("SELECT utid, ts, coalesce(run_ts, -1), reason FROM wakeup NOT INDEXED "
+                + "WHERE ts < ?2 AND (coalesce(run_ts, ?2) > ?1 OR ts >= ?1)");
+        ps.setLong(1, from);
+        ps.setLong(2, to);
+        Map<Integer, long[]> lists = new HashMap<>(); // utid -> {n, v0, v1, ...}
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                int u = rs.getInt(1);
+                long ts = rs.getLong(2), run = rs.getLong(3);
+                boolean ran = run >= 0; // (one JNI call fewer per row than wasNull)
+                long end = ran ? Math.min(run, to) : to;
+                acc.computeIfAbsent(u, k -> new long[4])[1] += end - Math.max(ts, from);
+                int reason = rs.getInt(4);
+                if (ran && ts >= from && (reason == 0 || reason == 1)) {
+                    long[] l = lists.get(u);
+                    if (l == null) lists.put(u, l = new long[17]);
+                    int n = (int) l[0];
+                    if (n + 1 == l.length) lists.put(u, l = Arrays.copyOf(l, l.length * 2));
+                    l[n + 1] = run - ts;
+                    l[0] = n + 1;
+                }
+            }
+        }
+        for (Map.Entry<Integer, long[]> e : lists.entrySet()) {
+            long[] l = e.getValue();
+            long[] v = Arrays.copyOfRange(l, 1, 1 + (int) l[0]);
+            Arrays.sort(v);
+            lat.put(e.getKey(), v);
+        }
     }
 
     /** Nearest-rank percentile of sorted values: the value at rank ceil(p/100 * n); 0 when empty. */

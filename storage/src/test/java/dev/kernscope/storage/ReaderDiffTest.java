@@ -46,6 +46,32 @@ class ReaderDiffTest {
     }
 
     @Test
+    void bothPlansOfTheThreadSummaryAgree() throws IOException {
+        // wide windows read the wakeup table in one pass, narrow ones through its indexes: same numbers
+        try (TraceReader r = TraceReader.open(tiny)) {
+            for (long[] w : new long[][]{{0, 1_000_000}, {1100, 2100}, {0, 1500}, {1500, 1_000_000}}) {
+                assertThat(summaryCsv(r.threadSummaries(w[0], w[1], true)))
+                        .isEqualTo(summaryCsv(r.threadSummaries(w[0], w[1], false)));
+            }
+        }
+        Path synth = dir.resolve("plans.ktrace");
+        SyntheticTrace.generate(synth, SyntheticTrace.Params.defaults(4, 1));
+        try (TraceReader r = TraceReader.open(synth)) {
+            long[] b = r.bounds();
+            java.util.Random rnd = new java.util.Random(3);
+            for (int i = 0; i < 12; i++) {
+                long from = b[0] + (long) (rnd.nextDouble() * (b[1] - b[0])), to = from + (long) (rnd.nextDouble() * (b[1] - from));
+                if (i == 0) { from = b[0]; to = b[1]; }
+                List<Model.ThreadSummary> one = r.threadSummaries(from, to, true), two = r.threadSummaries(from, to, false);
+                assertThat(one).isNotEmpty();
+                assertThat(summaryCsv(one)).isEqualTo(summaryCsv(two));
+            }
+            assertThat(r.wide(b[0], b[1])).isTrue();
+            assertThat(r.wide(b[0], b[0] + (b[1] - b[0]) / 10)).isFalse();
+        }
+    }
+
+    @Test
     void threadSummaryClipsToWindow() throws IOException {
         try (TraceReader r = TraceReader.open(tiny)) {
             assertThat(summaryCsv(r.threadSummaries(1100, 2100))).isEqualTo(expected("thread_summary_1100_2100.csv"));

@@ -129,6 +129,19 @@ public final class StorageBench {
                 out("| %s | %d | %,d | %.2f | %.2f | %.2f |%n", human(span), TraceReader.lodLevel(span / width),
                         rows / iters, ms[iters / 2], ms[(int) Math.ceil(iters * 0.99) - 1], ms[iters - 1]);
             }
+            // the Threads table and `export --csv threads`: runtime, wait and latency percentiles per thread
+            out("%n| thread summaries (Threads table) | threads | median of 3 |%n|---|---|---|%n");
+            for (double share : new double[] {1.0, 0.1}) {
+                double[] ms = new double[3];
+                int n = 0;
+                for (int i = 0; i < ms.length; i++) {
+                    long s0 = System.nanoTime();
+                    n = r.threadSummaries(b[0], b[0] + (long) ((b[1] - b[0]) * share)).size();
+                    ms[i] = (System.nanoTime() - s0) / 1e6;
+                }
+                Arrays.sort(ms);
+                out("| %s | %d | %.0f ms |%n", share == 1.0 ? "whole trace" : "10 % window", n, ms[1]);
+            }
         }
         out("%n");
     }
