@@ -67,8 +67,9 @@ public final class ProcessNumaSampler {
     }
 
     /**
-     * Sums {@code /proc/PID/numa_maps} into {@code out[node]} (base pages); false if the process is gone
-     * or unreadable. Nodes beyond {@code out} are ignored.
+     * Sums {@code /proc/PID/numa_maps} into {@code out[node]} (base pages); false if the process is gone,
+     * unreadable, or has no mappings left (exiting: its zeros would read as the pages' last place). Nodes beyond
+     * {@code out} are ignored.
      */
     public boolean pagesOf(int pid, long[] out) throws IOException {
         Arrays.fill(out, 0);
@@ -87,14 +88,16 @@ public final class ProcessNumaSampler {
         } catch (IOException e) {
             return false;
         }
-        parse(buf.array(), len, out);
-        return true;
+        return parse(buf.array(), len, out) > 0;
     }
 
-    /** Parses numa_maps text: per line, {@code N<node>=<count>} tokens times {@code kernelpagesize_kB}/4. */
-    static void parse(byte[] b, int len, long[] out) {
+    /**
+     * Parses numa_maps text: per line, {@code N<node>=<count>} tokens times {@code kernelpagesize_kB}/4.
+     * Returns the number of mappings (non-empty lines).
+     */
+    static int parse(byte[] b, int len, long[] out) {
         long[] line = new long[out.length];
-        int i = 0;
+        int i = 0, mappings = 0;
         while (i < len) {
             Arrays.fill(line, 0);
             long pageKb = BASE_PAGE_KB;
@@ -118,8 +121,10 @@ public final class ProcessNumaSampler {
             }
             long scale = Math.max(1, pageKb / BASE_PAGE_KB);
             for (int n = 0; n < out.length; n++) out[n] += line[n] * scale;
+            if (eol > i) mappings++;
             i = eol + 1;
         }
+        return mappings;
     }
 
     private static final byte[] KPS = "kernelpagesize_kB=".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -24,6 +24,8 @@ class ProcessNumaSamplerTest {
         // N0: 3 + 40 + 3; N1: 60 + 4 huge pages of 2 MiB (512 base pages each) + 5.
         assertThat(pages).containsExactly(46, 60 + 4 * 512 + 5);
         assertThat(s.pagesOf(999, pages)).isFalse();
+        // an exiting process (its numa_maps already empty) is not sampled: zeros would read as where its pages went
+        assertThat(s.pagesOf(4321, pages)).isFalse();
     }
 
     @Test
