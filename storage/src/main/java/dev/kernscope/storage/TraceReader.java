@@ -582,6 +582,32 @@ public final class TraceReader implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Wakeup→run latencies (ns) of the wakeups (not preemptions) in [from, to) that ran, of the threads
+     * {@code utids} accepts, in no particular order: streamed into a primitive array, where {@link #wakeups}
+     * would build an object per row (millions over a heavy recording).
+     */
+    public synchronized long[] wakeupLatencies(long from, long to, java.util.function.IntPredicate utids) throws IOException {
+        long[] out = new long[1024];
+        int n = 0;
+        try {
+            PreparedStatement ps = stmt("SELECT utid, run_ts - ts FROM wakeup" + (wide(from, to) ? " NOT INDEXED" : "")
+                    + " WHERE ts >= ? AND ts < ? AND reason IN (0, 1) AND run_ts IS NOT NULL");
+            ps.setLong(1, from);
+            ps.setLong(2, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!utids.test(rs.getInt(1))) continue;
+                    if (n == out.length) out = Arrays.copyOf(out, n * 2);
+                    out[n++] = rs.getLong(2);
+                }
+            }
+        } catch (SQLException e) {
+            throw queryError("wakeup latencies", e);
+        }
+        return Arrays.copyOf(out, n);
+    }
+
     private static Wakeup wakeup(ResultSet rs) throws SQLException {
         return new Wakeup(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), longOrNull(rs, 5),
                 (Integer) rs.getObject(6), rs.getInt(7));

@@ -33,6 +33,28 @@ class ReaderAppQueriesTest {
     }
 
     @Test
+    void wakeupLatenciesAreThoseOfTheWakeupsThatRanInTheWindow(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("l.ktrace");
+        SyntheticTrace.generate(f, SyntheticTrace.Params.defaults(4, 1));
+        try (TraceReader r = TraceReader.open(f)) {
+            long[] b = r.bounds();
+            // a narrow window (through the index) and the whole trace (one pass), all threads and one
+            for (long[] w : new long[][]{{b[0] + 200_000_000L, b[0] + 300_000_000L}, {b[0], b[1]}}) {
+                int utid = r.threadSummaries(w[0], w[1]).get(0).utid();
+                for (boolean one : new boolean[]{false, true}) {
+                    List<Long> expected = new ArrayList<>();
+                    for (Model.Wakeup x : r.wakeups(w[0], w[1])) {
+                        if (x.reason() != 2 && x.runTs() != null && (!one || x.utid() == utid)) expected.add(x.latency());
+                    }
+                    List<Long> got = new ArrayList<>();
+                    for (long v : r.wakeupLatencies(w[0], w[1], u -> !one || u == utid)) got.add(v);
+                    assertThat(got).isNotEmpty().containsExactlyInAnyOrderElementsOf(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void latestTracerCostIsTheNewestRow(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("c.ktrace");
         try (TraceWriter w = TraceWriter.create(f, false)) {

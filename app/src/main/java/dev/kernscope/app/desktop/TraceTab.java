@@ -262,21 +262,14 @@ public final class TraceTab extends Tab {
                 if (isCancelled()) return null;
                 updateProgress(2, 4);
                 Map<Integer, ThreadInfo> info = src.threads();
-                long[] lat = new long[1024];
-                int n = 0;
-                for (Model.Wakeup w : doc.reader().wakeups(r.start(), r.end())) {
-                    if (w.reason() == 2 || w.runTs() == null) continue;
-                    if (utid >= 0 && w.utid() != utid) continue;
-                    if (!pids.isEmpty()) {
-                        ThreadInfo ti = info.get(w.utid());
-                        if (ti == null || !pids.contains(ti.pid())) continue;
-                    }
-                    if (n == lat.length) {
-                        if (isCancelled()) return null;
-                        lat = java.util.Arrays.copyOf(lat, n * 2);
-                    }
-                    lat[n++] = w.latency();
-                }
+                long[] lat = doc.reader().wakeupLatencies(r.start(), r.end(), u -> {
+                    if (utid >= 0 && u != utid) return false;
+                    if (pids.isEmpty()) return true;
+                    ThreadInfo ti = info.get(u);
+                    return ti != null && pids.contains(ti.pid());
+                });
+                int n = lat.length;
+                if (isCancelled()) return null;
                 updateProgress(3, 4);
                 FlameData fd = dev.kernscope.app.adapt.FlameModels.build(doc.flames(), flameFilter);
                 updateProgress(4, 4);
