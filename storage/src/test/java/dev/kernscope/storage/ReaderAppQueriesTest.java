@@ -10,11 +10,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The queries the desktop app added: one thread's slices across CPUs, the recorder's latest cost. */
 class ReaderAppQueriesTest {
+    /** A 4-CPU, 1-second synthetic trace, opened. */
+    private static TraceReader synthetic(Path dir) throws Exception {
+        Path f = dir.resolve("synthetic.ktrace");
+        SyntheticTrace.generate(f, SyntheticTrace.Params.defaults(4, 1));
+        return TraceReader.open(f);
+    }
+
     @Test
     void threadSlicesAreThatThreadsSlicesOnEveryCpu(@TempDir Path dir) throws Exception {
-        Path f = dir.resolve("t.ktrace");
-        SyntheticTrace.generate(f, SyntheticTrace.Params.defaults(4, 1));
-        try (TraceReader r = TraceReader.open(f)) {
+        try (TraceReader r = synthetic(dir)) {
             long[] b = r.bounds();
             long from = b[0] + 200_000_000L, to = b[0] + 600_000_000L;
             int utid = r.threadSummaries(from, to).get(0).utid();
@@ -34,9 +39,7 @@ class ReaderAppQueriesTest {
 
     @Test
     void wakeupLatenciesAreThoseOfTheWakeupsThatRanInTheWindow(@TempDir Path dir) throws Exception {
-        Path f = dir.resolve("l.ktrace");
-        SyntheticTrace.generate(f, SyntheticTrace.Params.defaults(4, 1));
-        try (TraceReader r = TraceReader.open(f)) {
+        try (TraceReader r = synthetic(dir)) {
             long[] b = r.bounds();
             // a narrow window (through the index) and the whole trace (one pass), all threads and one
             for (long[] w : new long[][]{{b[0] + 200_000_000L, b[0] + 300_000_000L}, {b[0], b[1]}}) {
