@@ -107,13 +107,9 @@ public final class FlameQueries {
         // Rows stream out ungrouped and are summed in a primitive map: SQLite's GROUP BY sorts every row
         // through a temporary B-tree, which costs about twice the CPU of handing the rows over (1 M rows:
         // ~350 ms against ~195 ms here). getLong reads NULL (no stack captured) as 0.
-        // A window over most of the trace reads the table straight through: through the ts index every row
-        // costs a second B-tree lookup (1 M rows: ~175 ms against ~95 ms), and SQLite cannot tell from bound
-        // parameters how much of the table a range covers.
-        long[] b = reader.bounds();
-        boolean wide = Math.min(f.to(), b[1]) - Math.max(f.from(), b[0]) >= (b[1] - b[0]) / 4;
+        // A window over most of the trace reads the table straight through (see TraceReader.wide).
         StringBuilder sql = new StringBuilder("SELECT stack_id, weight FROM stack_sample")
-                .append(wide ? " NOT INDEXED" : "").append(" WHERE ts >= ? AND ts < ?");
+                .append(reader.wide(f.from(), f.to()) ? " NOT INDEXED" : "").append(" WHERE ts >= ? AND ts < ?");
         if (f.mode() == Mode.ON) sql.append(" AND kind = 0");
         if (f.mode() == Mode.OFF) sql.append(" AND kind = 1");
         if (f.cpu() >= 0) sql.append(" AND cpu = ?");
