@@ -237,13 +237,7 @@ public final class TraceWriter implements AutoCloseable {
     // --- facts ------------------------------------------------------------------------------------------
 
     public void meta(String key, String value) throws IOException {
-        try {
-            insMeta.setString(1, key);
-            insMeta.setString(2, value);
-            add(insMeta);
-        } catch (SQLException e) {
-            throw storageError("cannot write meta " + key, e);
-        }
+        row(insMeta, "cannot write meta " + key, key, value);
     }
 
     public void meta(Map<String, String> values) throws IOException {
@@ -251,22 +245,15 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     public void cpu(int cpu, int node, boolean online) throws IOException {
-        row(insCpu, cpu, node, online ? 1 : 0);
+        row(insCpu, "cannot write cpu", cpu, node, online ? 1 : 0);
     }
 
     public void numaNode(int node, long memBytes, String cpuList) throws IOException {
-        try {
-            insNode.setInt(1, node);
-            insNode.setLong(2, memBytes);
-            insNode.setString(3, cpuList);
-            add(insNode);
-        } catch (SQLException e) {
-            throw storageError("cannot write numa_node", e);
-        }
+        row(insNode, "cannot write numa_node", node, memBytes, cpuList);
     }
 
     public void numaDistance(int src, int dst, int distance) throws IOException {
-        row(insDistance, src, dst, distance);
+        row(insDistance, "cannot write numa_distance", src, dst, distance);
     }
 
     // --- processes and threads ---------------------------------------------------------------------------
@@ -274,101 +261,44 @@ public final class TraceWriter implements AutoCloseable {
     /** Starts a process lifetime and returns its upid. {@code parentUpid} 0 means unknown. */
     public int newProcess(int pid, String name, String cmdline, int parentUpid, long ts) throws IOException {
         int upid = nextUpid++;
-        try {
-            insProcess.setInt(1, upid);
-            insProcess.setInt(2, pid);
-            insProcess.setString(3, name);
-            insProcess.setString(4, cmdline);
-            if (parentUpid > 0) insProcess.setInt(5, parentUpid); else insProcess.setNull(5, Types.INTEGER);
-            insProcess.setLong(6, ts);
-            add(insProcess);
-        } catch (SQLException e) {
-            throw storageError("cannot write process", e);
-        }
+        row(insProcess, "cannot write process", upid, pid, name, cmdline, parentUpid > 0 ? parentUpid : null, ts);
         return upid;
     }
 
     /** Starts a thread lifetime and returns its utid. {@code upid} 0 means not known yet. */
     public int newThread(int tid, int upid, String name, long ts) throws IOException {
         int utid = nextUtid++;
-        try {
-            insThread.setInt(1, utid);
-            insThread.setInt(2, tid);
-            if (upid > 0) insThread.setInt(3, upid); else insThread.setNull(3, Types.INTEGER);
-            insThread.setString(4, name);
-            insThread.setLong(5, ts);
-            add(insThread);
-            if (name != null) {
-                insThreadName.setInt(1, utid);
-                insThreadName.setLong(2, ts);
-                insThreadName.setString(3, name);
-                add(insThreadName);
-            }
-        } catch (SQLException e) {
-            throw storageError("cannot write thread", e);
-        }
+        row(insThread, "cannot write thread", utid, tid, upid > 0 ? upid : null, name, ts);
+        if (name != null) row(insThreadName, "cannot write thread", utid, ts, name);
         return utid;
     }
 
     /** Records that a thread's comm changed at {@code ts} (exec, prctl, pthread_setname_np). */
     public void renameThread(int utid, long ts, String name) throws IOException {
-        try {
-            insThreadName.setInt(1, utid);
-            insThreadName.setLong(2, ts);
-            insThreadName.setString(3, name);
-            add(insThreadName);
-            updThreadName.setString(1, name);
-            updThreadName.setInt(2, utid);
-            add(updThreadName);
-        } catch (SQLException e) {
-            throw storageError("cannot rename thread", e);
-        }
+        row(insThreadName, "cannot rename thread", utid, ts, name);
+        row(updThreadName, "cannot rename thread", name, utid);
     }
 
     public void renameProcess(int upid, String name) throws IOException {
-        try {
-            updProcessName.setString(1, name);
-            updProcessName.setInt(2, upid);
-            add(updProcessName);
-        } catch (SQLException e) {
-            throw storageError("cannot rename process", e);
-        }
+        row(updProcessName, "cannot rename process", name, upid);
     }
 
     /** Sets a process' command line once known (e.g. read from /proc after an exec). */
     public void setProcessCmdline(int upid, String cmdline) throws IOException {
-        try {
-            updProcessCmdline.setString(1, cmdline);
-            updProcessCmdline.setInt(2, upid);
-            add(updProcessCmdline);
-        } catch (SQLException e) {
-            throw storageError("cannot set process cmdline", e);
-        }
+        row(updProcessCmdline, "cannot set process cmdline", cmdline, upid);
     }
 
     /** Attaches a thread whose process was unknown at creation. */
     public void setThreadProcess(int utid, int upid) throws IOException {
-        row(updThreadProcess, upid, utid);
+        row(updThreadProcess, "cannot set thread process", upid, utid);
     }
 
     public void endThread(int utid, long ts) throws IOException {
-        try {
-            updThreadEnd.setLong(1, ts);
-            updThreadEnd.setInt(2, utid);
-            add(updThreadEnd);
-        } catch (SQLException e) {
-            throw storageError("cannot end thread", e);
-        }
+        row(updThreadEnd, "cannot end thread", ts, utid);
     }
 
     public void endProcess(int upid, long ts) throws IOException {
-        try {
-            updProcessEnd.setLong(1, ts);
-            updProcessEnd.setInt(2, upid);
-            add(updProcessEnd);
-        } catch (SQLException e) {
-            throw storageError("cannot end process", e);
-        }
+        row(updProcessEnd, "cannot end process", ts, upid);
     }
 
     // --- scheduling ---------------------------------------------------------------------------------------
@@ -403,15 +333,7 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     public void migration(long ts, int utid, int origCpu, int destCpu) throws IOException {
-        try {
-            insMigration.setLong(1, ts);
-            insMigration.setInt(2, utid);
-            insMigration.setInt(3, origCpu);
-            insMigration.setInt(4, destCpu);
-            add(insMigration);
-        } catch (SQLException e) {
-            throw storageError("cannot write migration", e);
-        }
+        row(insMigration, "cannot write migration", ts, utid, origCpu, destCpu);
     }
 
     public void runqSample(long ts, int cpu, int len) throws IOException {
@@ -421,15 +343,7 @@ public final class TraceWriter implements AutoCloseable {
 
     /** Events that could not be recorded; {@code cpu} -1 when unknown. */
     public void lost(long ts, int cpu, String source, long count) throws IOException {
-        try {
-            insLost.setLong(1, ts);
-            insLost.setInt(2, cpu);
-            insLost.setString(3, source);
-            insLost.setLong(4, count);
-            add(insLost);
-        } catch (SQLException e) {
-            throw storageError("cannot write lost_events", e);
-        }
+        row(insLost, "cannot write lost_events", ts, cpu, source, count);
     }
 
     // --- stacks ---------------------------------------------------------------------------------------------
@@ -440,64 +354,25 @@ public final class TraceWriter implements AutoCloseable {
     public static final int SAMPLE_ON_CPU = 0, SAMPLE_OFF_CPU = 1;
 
     public void frame(long id, String name, String module, int kind, long relPc) throws IOException {
-        try {
-            insFrame.setLong(1, id);
-            insFrame.setString(2, name);
-            insFrame.setString(3, module);
-            insFrame.setInt(4, kind);
-            insFrame.setLong(5, relPc);
-            add(insFrame);
-        } catch (SQLException e) {
-            throw storageError("cannot write frame", e);
-        }
+        row(insFrame, "cannot write frame", id, name, module, kind, relPc);
     }
 
     /** One link of an interned stack chain; {@code parentId} 0 at the root. */
     public void stack(long id, long parentId, long frameId, int depth) throws IOException {
-        try {
-            insStack.setLong(1, id);
-            if (parentId > 0) insStack.setLong(2, parentId); else insStack.setNull(2, Types.INTEGER);
-            insStack.setLong(3, frameId);
-            insStack.setInt(4, depth);
-            add(insStack);
-        } catch (SQLException e) {
-            throw storageError("cannot write stack", e);
-        }
+        row(insStack, "cannot write stack", id, parentId > 0 ? parentId : null, frameId, depth);
     }
 
     /** A stack sample; {@code stackId}, {@code wakerUtid}, {@code wakerStackId} 0 = none. */
     public void stackSample(long ts, int utid, int cpu, long stackId, int kind, long weight, int wakerUtid,
                             long wakerStackId) throws IOException {
-        try {
-            insSample.setLong(1, ts);
-            insSample.setInt(2, utid);
-            insSample.setInt(3, cpu);
-            if (stackId > 0) insSample.setLong(4, stackId); else insSample.setNull(4, Types.INTEGER);
-            insSample.setInt(5, kind);
-            insSample.setLong(6, weight);
-            if (wakerUtid > 0) insSample.setInt(7, wakerUtid); else insSample.setNull(7, Types.INTEGER);
-            if (wakerStackId > 0) insSample.setLong(8, wakerStackId); else insSample.setNull(8, Types.INTEGER);
-            add(insSample);
-        } catch (SQLException e) {
-            throw storageError("cannot write stack_sample", e);
-        }
+        row(insSample, "cannot write stack_sample", ts, utid, cpu, stackId > 0 ? stackId : null, kind, weight,
+                wakerUtid > 0 ? wakerUtid : null, wakerStackId > 0 ? wakerStackId : null);
     }
 
     /** A captured memory mapping ({@code upid} 0 = kernel); {@code buildId} may be null. */
     public void mapping(int upid, long ts, long start, long end, long pgoff, String file, String buildId)
             throws IOException {
-        try {
-            insMapping.setInt(1, upid);
-            insMapping.setLong(2, ts);
-            insMapping.setLong(3, start);
-            insMapping.setLong(4, end);
-            insMapping.setLong(5, pgoff);
-            insMapping.setString(6, file);
-            insMapping.setString(7, buildId);
-            add(insMapping);
-        } catch (SQLException e) {
-            throw storageError("cannot write mapping", e);
-        }
+        row(insMapping, "cannot write mapping", upid, ts, start, end, pgoff, file, buildId);
     }
 
     // --- NUMA -----------------------------------------------------------------------------------------------
@@ -505,102 +380,37 @@ public final class TraceWriter implements AutoCloseable {
     /** A counter sample; {@code node} -1 for machine-wide counters. */
     public void numaCounter(long ts, int node, String name, long value, long delta, double rate)
             throws IOException {
-        try {
-            insNumaCounter.setLong(1, ts);
-            insNumaCounter.setInt(2, node);
-            insNumaCounter.setString(3, name);
-            insNumaCounter.setLong(4, value);
-            insNumaCounter.setLong(5, delta);
-            insNumaCounter.setDouble(6, rate);
-            add(insNumaCounter);
-        } catch (SQLException e) {
-            throw storageError("cannot write numa_counter", e);
-        }
+        row(insNumaCounter, "cannot write numa_counter", ts, node, name, value, delta, rate);
     }
 
     public void numaFault(long ts, int utid, int cpu, int cpuNode, int memNode, int pages, int flags)
             throws IOException {
-        try {
-            insNumaFault.setLong(1, ts);
-            insNumaFault.setInt(2, utid);
-            insNumaFault.setInt(3, cpu);
-            insNumaFault.setInt(4, cpuNode);
-            insNumaFault.setInt(5, memNode);
-            insNumaFault.setInt(6, pages);
-            insNumaFault.setInt(7, flags);
-            add(insNumaFault);
-        } catch (SQLException e) {
-            throw storageError("cannot write numa_fault", e);
-        }
+        row(insNumaFault, "cannot write numa_fault", ts, utid, cpu, cpuNode, memNode, pages, flags);
     }
 
     /** {@code kind}: "move", "swap" or "stick"; {@code utid} 0 = unknown. */
     public void numaDecision(long ts, String kind, int utid, int srcCpu, int srcNid, int dstCpu, int dstNid)
             throws IOException {
-        try {
-            insNumaDecision.setLong(1, ts);
-            insNumaDecision.setString(2, kind);
-            if (utid > 0) insNumaDecision.setInt(3, utid); else insNumaDecision.setNull(3, Types.INTEGER);
-            insNumaDecision.setInt(4, srcCpu);
-            insNumaDecision.setInt(5, srcNid);
-            insNumaDecision.setInt(6, dstCpu);
-            insNumaDecision.setInt(7, dstNid);
-            add(insNumaDecision);
-        } catch (SQLException e) {
-            throw storageError("cannot write numa_decision", e);
-        }
+        row(insNumaDecision, "cannot write numa_decision", ts, kind, utid > 0 ? utid : null, srcCpu, srcNid, dstCpu,
+                dstNid);
     }
 
     public void pageMigration(long ts, long succeeded, long failed, int reason, int mode) throws IOException {
-        try {
-            insPageMigration.setLong(1, ts);
-            insPageMigration.setLong(2, succeeded);
-            insPageMigration.setLong(3, failed);
-            insPageMigration.setInt(4, reason);
-            insPageMigration.setInt(5, mode);
-            add(insPageMigration);
-        } catch (SQLException e) {
-            throw storageError("cannot write page_migration", e);
-        }
+        row(insPageMigration, "cannot write page_migration", ts, succeeded, failed, reason, mode);
     }
 
     public void processNumaPages(long ts, int upid, int node, long pages) throws IOException {
-        try {
-            insProcessPages.setLong(1, ts);
-            insProcessPages.setInt(2, upid);
-            insProcessPages.setInt(3, node);
-            insProcessPages.setLong(4, pages);
-            add(insProcessPages);
-        } catch (SQLException e) {
-            throw storageError("cannot write process_numa_pages", e);
-        }
+        row(insProcessPages, "cannot write process_numa_pages", ts, upid, node, pages);
     }
 
     // --- tracing cost ---------------------------------------------------------------------------------------
 
     public void tracerCost(long ts, long cpuTimeNs, long rssBytes, long events, long lost) throws IOException {
-        try {
-            insCost.setLong(1, ts);
-            insCost.setLong(2, cpuTimeNs);
-            insCost.setLong(3, rssBytes);
-            insCost.setLong(4, events);
-            insCost.setLong(5, lost);
-            add(insCost);
-        } catch (SQLException e) {
-            throw storageError("cannot write tracer_cost", e);
-        }
+        row(insCost, "cannot write tracer_cost", ts, cpuTimeNs, rssBytes, events, lost);
     }
 
     public void bpfProgStats(long ts, String prog, long runTimeNs, long runCnt) throws IOException {
-        try {
-            insProgStats.setLong(1, ts);
-            insProgStats.setString(2, prog);
-            insProgStats.setLong(3, runTimeNs);
-            insProgStats.setLong(4, runCnt);
-            add(insProgStats);
-        } catch (SQLException e) {
-            throw storageError("cannot write bpf_prog_stats", e);
-        }
+        row(insProgStats, "cannot write bpf_prog_stats", ts, prog, runTimeNs, runCnt);
     }
 
     // --- transactions ---------------------------------------------------------------------------------------
@@ -814,24 +624,19 @@ public final class TraceWriter implements AutoCloseable {
         }
     }
 
-    private void row(PreparedStatement ps, int a, int b) throws IOException {
+    /**
+     * Binds {@code values} in order (null binds SQL NULL; boxed numbers and strings as themselves) and batches
+     * the row; {@code failure} starts the message if SQLite refuses it.
+     */
+    private void row(PreparedStatement ps, String failure, Object... values) throws IOException {
         try {
-            ps.setInt(1, a);
-            ps.setInt(2, b);
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] == null) ps.setNull(i + 1, Types.NULL);
+                else ps.setObject(i + 1, values[i]);
+            }
             add(ps);
         } catch (SQLException e) {
-            throw storageError("cannot write row", e);
-        }
-    }
-
-    private void row(PreparedStatement ps, int a, int b, int c) throws IOException {
-        try {
-            ps.setInt(1, a);
-            ps.setInt(2, b);
-            ps.setInt(3, c);
-            add(ps);
-        } catch (SQLException e) {
-            throw storageError("cannot write row", e);
+            throw storageError(failure, e);
         }
     }
 
