@@ -220,139 +220,55 @@ public final class NumaQueries {
      * Per process and node, the latest sample in the window: one row per (upid, node), by upid then node.
      */
     public List<ProcessNodePages> processPages(long from, long to) throws IOException {
-        synchronized (reader) {
-            try {
-                PreparedStatement ps = reader.stmt("SELECT s.upid, coalesce(p.pid, 0), p.name, s.node, max(s.ts), s.pages "
-                        + "FROM process_numa_pages s LEFT JOIN process p ON p.upid = s.upid "
-                        + "WHERE s.ts >= ? AND s.ts < ? GROUP BY s.upid, s.node ORDER BY s.upid, s.node");
-                ps.setLong(1, from);
-                ps.setLong(2, to);
-                return pages(ps);
-            } catch (SQLException e) {
-                throw TraceReader.queryError("process NUMA pages", e);
-            }
-        }
+        return reader.list("process NUMA pages", "SELECT s.upid, coalesce(p.pid, 0), p.name, s.node, max(s.ts), s.pages "
+                + "FROM process_numa_pages s LEFT JOIN process p ON p.upid = s.upid "
+                + "WHERE s.ts >= ? AND s.ts < ? GROUP BY s.upid, s.node ORDER BY s.upid, s.node", NumaQueries::pages, from, to);
     }
 
     /** Every sample of one process in the window, by time then node. */
     public List<ProcessNodePages> processPagesSeries(int upid, long from, long to) throws IOException {
-        synchronized (reader) {
-            try {
-                PreparedStatement ps = reader.stmt("SELECT s.upid, coalesce(p.pid, 0), p.name, s.node, s.ts, s.pages "
-                        + "FROM process_numa_pages s LEFT JOIN process p ON p.upid = s.upid "
-                        + "WHERE s.upid = ? AND s.ts >= ? AND s.ts < ? ORDER BY s.ts, s.node");
-                ps.setInt(1, upid);
-                ps.setLong(2, from);
-                ps.setLong(3, to);
-                return pages(ps);
-            } catch (SQLException e) {
-                throw TraceReader.queryError("process NUMA pages", e);
-            }
-        }
+        return reader.list("process NUMA pages", "SELECT s.upid, coalesce(p.pid, 0), p.name, s.node, s.ts, s.pages "
+                + "FROM process_numa_pages s LEFT JOIN process p ON p.upid = s.upid "
+                + "WHERE s.upid = ? AND s.ts >= ? AND s.ts < ? ORDER BY s.ts, s.node", NumaQueries::pages, upid, from, to);
     }
 
-    private static List<ProcessNodePages> pages(PreparedStatement ps) throws SQLException {
-        List<ProcessNodePages> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new ProcessNodePages(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getInt(4),
-                        rs.getLong(5), rs.getLong(6)));
-            }
-        }
-        return out;
+    private static ProcessNodePages pages(ResultSet rs) throws SQLException {
+        return new ProcessNodePages(rs.getInt(1), rs.getInt(2), rs.getString(3), rs.getInt(4), rs.getLong(5), rs.getLong(6));
     }
 
     // --- events ---------------------------------------------------------------------------------------------
 
     /** Task migrations whose source and destination CPUs are on different nodes, by time. */
     public List<NodeMigration> crossNodeMigrations(long from, long to) throws IOException {
-        synchronized (reader) {
-            List<NodeMigration> out = new ArrayList<>();
-            try {
-                PreparedStatement ps = reader.stmt("SELECT m.ts, m.utid, m.orig_cpu, m.dest_cpu, a.node, b.node "
-                        + "FROM migration m JOIN cpu a ON a.cpu = m.orig_cpu JOIN cpu b ON b.cpu = m.dest_cpu "
-                        + "WHERE m.ts >= ? AND m.ts < ? AND a.node <> b.node ORDER BY m.ts");
-                ps.setLong(1, from);
-                ps.setLong(2, to);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new NodeMigration(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
-                                rs.getInt(5), rs.getInt(6)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw TraceReader.queryError("cross-node migrations", e);
-            }
-            return out;
-        }
+        return reader.list("cross-node migrations", "SELECT m.ts, m.utid, m.orig_cpu, m.dest_cpu, a.node, b.node "
+                + "FROM migration m JOIN cpu a ON a.cpu = m.orig_cpu JOIN cpu b ON b.cpu = m.dest_cpu "
+                + "WHERE m.ts >= ? AND m.ts < ? AND a.node <> b.node ORDER BY m.ts",
+                rs -> new NodeMigration(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6)),
+                from, to);
     }
 
     /** NUMA balancing decisions in the window, by time. */
     public List<Decision> decisions(long from, long to) throws IOException {
-        synchronized (reader) {
-            List<Decision> out = new ArrayList<>();
-            try {
-                PreparedStatement ps = reader.stmt("SELECT ts, kind, coalesce(utid, 0), coalesce(src_cpu, -1), "
-                        + "coalesce(src_nid, -1), coalesce(dst_cpu, -1), coalesce(dst_nid, -1) FROM numa_decision "
-                        + "WHERE ts >= ? AND ts < ? ORDER BY ts");
-                ps.setLong(1, from);
-                ps.setLong(2, to);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Decision(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getInt(5),
-                                rs.getInt(6), rs.getInt(7)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw TraceReader.queryError("NUMA decisions", e);
-            }
-            return out;
-        }
+        return reader.list("NUMA decisions", "SELECT ts, kind, coalesce(utid, 0), coalesce(src_cpu, -1), "
+                + "coalesce(src_nid, -1), coalesce(dst_cpu, -1), coalesce(dst_nid, -1) FROM numa_decision "
+                + "WHERE ts >= ? AND ts < ? ORDER BY ts",
+                rs -> new Decision(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
+                        rs.getInt(7)), from, to);
     }
 
     /** Page migration batches in the window, by time. */
     public List<PageMigration> pageMigrations(long from, long to) throws IOException {
-        synchronized (reader) {
-            List<PageMigration> out = new ArrayList<>();
-            try {
-                PreparedStatement ps = reader.stmt("SELECT ts, succeeded, failed, reason, mode FROM page_migration "
-                        + "WHERE ts >= ? AND ts < ? ORDER BY ts");
-                ps.setLong(1, from);
-                ps.setLong(2, to);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new PageMigration(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getInt(5)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw TraceReader.queryError("page migrations", e);
-            }
-            return out;
-        }
+        return reader.list("page migrations", "SELECT ts, succeeded, failed, reason, mode FROM page_migration "
+                + "WHERE ts >= ? AND ts < ? ORDER BY ts",
+                rs -> new PageMigration(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getInt(5)), from, to);
     }
 
     /** Hinting faults in the window, by time; {@code utid} 0 for all threads. */
     public List<Fault> faults(long from, long to, int utid) throws IOException {
-        synchronized (reader) {
-            List<Fault> out = new ArrayList<>();
-            try {
-                PreparedStatement ps = reader.stmt("SELECT ts, utid, cpu, cpu_node, mem_node, pages, flags FROM numa_fault "
-                        + "WHERE ts >= ? AND ts < ? AND (? = 0 OR utid = ?) ORDER BY ts");
-                ps.setLong(1, from);
-                ps.setLong(2, to);
-                ps.setInt(3, utid);
-                ps.setInt(4, utid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Fault(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5),
-                                rs.getInt(6), rs.getInt(7)));
-                    }
-                }
-            } catch (SQLException e) {
-                throw TraceReader.queryError("NUMA faults", e);
-            }
-            return out;
-        }
+        return reader.list("NUMA faults", "SELECT ts, utid, cpu, cpu_node, mem_node, pages, flags FROM numa_fault "
+                + "WHERE ts >= ? AND ts < ? AND (? = 0 OR utid = ?) ORDER BY ts",
+                rs -> new Fault(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
+                        rs.getInt(7)), from, to, utid, utid);
     }
 
     /** A growable long array, so series do not box. */

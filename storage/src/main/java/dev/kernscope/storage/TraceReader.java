@@ -549,37 +549,14 @@ public final class TraceReader implements AutoCloseable {
 
     /** Runnable intervals of one thread that start in [from, to), oldest first. */
     public synchronized List<Wakeup> wakeups(int utid, long from, long to) throws IOException {
-        List<Wakeup> out = new ArrayList<>();
-        try {
-            PreparedStatement ps = stmt("SELECT ts, utid, coalesce(waker_utid, 0), target_cpu, run_ts, run_cpu, reason "
-                    + "FROM wakeup WHERE utid = ? AND ts >= ? AND ts < ? ORDER BY ts");
-            ps.setInt(1, utid);
-            ps.setLong(2, from);
-            ps.setLong(3, to);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(wakeup(rs));
-            }
-        } catch (SQLException e) {
-            throw queryError("wakeups", e);
-        }
-        return out;
+        return list("wakeups", "SELECT ts, utid, coalesce(waker_utid, 0), target_cpu, run_ts, run_cpu, reason "
+                + "FROM wakeup WHERE utid = ? AND ts >= ? AND ts < ? ORDER BY ts", TraceReader::wakeup, utid, from, to);
     }
 
     /** All runnable intervals that start in [from, to), by time. */
     public synchronized List<Wakeup> wakeups(long from, long to) throws IOException {
-        List<Wakeup> out = new ArrayList<>();
-        try {
-            PreparedStatement ps = stmt("SELECT ts, utid, coalesce(waker_utid, 0), target_cpu, run_ts, run_cpu, reason "
-                    + "FROM wakeup WHERE ts >= ? AND ts < ? ORDER BY ts");
-            ps.setLong(1, from);
-            ps.setLong(2, to);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(wakeup(rs));
-            }
-        } catch (SQLException e) {
-            throw queryError("wakeups", e);
-        }
-        return out;
+        return list("wakeups", "SELECT ts, utid, coalesce(waker_utid, 0), target_cpu, run_ts, run_cpu, reason "
+                + "FROM wakeup WHERE ts >= ? AND ts < ? ORDER BY ts", TraceReader::wakeup, from, to);
     }
 
     /**
@@ -608,24 +585,38 @@ public final class TraceReader implements AutoCloseable {
         return Arrays.copyOf(out, n);
     }
 
+    /** Maps the current row of a result set. */
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs {@code sql} with {@code params} bound in order and maps every row, in the query's order;
+     * {@code what} names the query in the error a failure becomes.
+     */
+    synchronized <T> List<T> list(String what, String sql, RowMapper<T> row, Object... params) throws IOException {
+        List<T> out = new ArrayList<>();
+        try {
+            PreparedStatement ps = stmt(sql);
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(row.map(rs));
+            }
+        } catch (SQLException e) {
+            throw queryError(what, e);
+        }
+        return out;
+    }
+
     private static Wakeup wakeup(ResultSet rs) throws SQLException {
         return new Wakeup(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), longOrNull(rs, 5),
                 (Integer) rs.getObject(6), rs.getInt(7));
     }
 
     public synchronized List<Migration> migrations(long from, long to) throws IOException {
-        List<Migration> out = new ArrayList<>();
-        try {
-            PreparedStatement ps = stmt("SELECT ts, utid, orig_cpu, dest_cpu FROM migration WHERE ts >= ? AND ts < ? ORDER BY ts");
-            ps.setLong(1, from);
-            ps.setLong(2, to);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(new Migration(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4)));
-            }
-        } catch (SQLException e) {
-            throw queryError("migrations", e);
-        }
-        return out;
+        return list("migrations", "SELECT ts, utid, orig_cpu, dest_cpu FROM migration WHERE ts >= ? AND ts < ? ORDER BY ts",
+                rs -> new Migration(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getInt(4)), from, to);
     }
 
     /** Run-queue length samples of one CPU: {ts[], len[]} with the sample in force at {@code from} first. */
@@ -696,18 +687,8 @@ public final class TraceReader implements AutoCloseable {
     }
 
     public synchronized List<LostEvents> lostEvents(long from, long to) throws IOException {
-        List<LostEvents> out = new ArrayList<>();
-        try {
-            PreparedStatement ps = stmt("SELECT ts, cpu, source, count FROM lost_events WHERE ts >= ? AND ts < ? ORDER BY ts");
-            ps.setLong(1, from);
-            ps.setLong(2, to);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) out.add(new LostEvents(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getLong(4)));
-            }
-        } catch (SQLException e) {
-            throw queryError("lost events", e);
-        }
-        return out;
+        return list("lost events", "SELECT ts, cpu, source, count FROM lost_events WHERE ts >= ? AND ts < ? ORDER BY ts",
+                rs -> new LostEvents(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getLong(4)), from, to);
     }
 
     /** The recorder's latest self-measurement (cumulative), or null when the trace has none. */
