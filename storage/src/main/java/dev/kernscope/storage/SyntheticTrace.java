@@ -2,8 +2,6 @@ package dev.kernscope.storage;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -274,21 +272,5 @@ public final class SyntheticTrace {
         double exp(double mean) {
             return -Math.log(1 - rnd.nextDouble()) * mean;
         }
-    }
-
-    /** Parses a CPU list such as {@code 0-3,8,10-11} into CPU numbers. */
-    public static List<Integer> parseCpuList(String s) {
-        List<Integer> out = new ArrayList<>();
-        if (s == null || s.isBlank()) return out;
-        for (String part : s.trim().split(",")) {
-            int dash = part.indexOf('-');
-            if (dash < 0) {
-                out.add(Integer.parseInt(part.trim()));
-            } else {
-                int lo = Integer.parseInt(part.substring(0, dash).trim()), hi = Integer.parseInt(part.substring(dash + 1).trim());
-                for (int i = lo; i <= hi; i++) out.add(i);
-            }
-        }
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kernscope.tracer;
 
+import dev.kernscope.storage.CpuList;
 import dev.kernscope.tracer.stacks.StackOptions;
 
 import java.util.BitSet;
@@ -59,12 +60,9 @@ public record RecordOptions(BitSet cpus, int pid, int bufferMb, int pollMs, bool
     /** Parses a sysfs-style CPU list such as {@code 0-3,8}. */
     public static BitSet parseCpuList(String list) {
         BitSet set = new BitSet();
-        for (String part : list.trim().split(",")) {
-            if (part.isBlank()) continue;
-            String[] r = part.trim().split("-");
-            int a = Integer.parseInt(r[0].trim()), b = r.length > 1 ? Integer.parseInt(r[1].trim()) : a;
-            if (a < 0 || b < a || b >= 1024) throw new IllegalArgumentException("bad CPU range '" + part + "'");
-            set.set(a, b + 1);
+        for (int cpu : CpuList.parse(list)) {
+            if (cpu >= 1024) throw new IllegalArgumentException("bad CPU range '" + list.strip() + "': CPUs go up to 1023");
+            set.set(cpu);
         }
         return set;
     }

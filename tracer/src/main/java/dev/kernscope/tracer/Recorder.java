@@ -1,6 +1,7 @@
 package dev.kernscope.tracer;
 
 import com.sun.jna.Memory;
+import dev.kernscope.storage.CpuList;
 import dev.kernscope.storage.TraceWriter;
 import dev.kernscope.tracer.bpf.BpfException;
 import dev.kernscope.tracer.bpf.BpfObject;
@@ -230,7 +231,7 @@ public final class Recorder implements AutoCloseable {
             for (int c = 0; c < all.length; c++) all[c] = c;
             return all;
         }
-        return RecordOptions.parseCpuList(list.strip()).stream().toArray();
+        return CpuList.parse(list);
     }
 
     /**

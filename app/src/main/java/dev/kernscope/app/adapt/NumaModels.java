@@ -2,7 +2,7 @@ package dev.kernscope.app.adapt;
 
 import dev.kernscope.storage.Model;
 import dev.kernscope.storage.NumaQueries;
-import dev.kernscope.storage.SyntheticTrace;
+import dev.kernscope.storage.CpuList;
 import dev.kernscope.storage.TraceReader;
 import dev.kernscope.views.model.NumaModel;
 import java.io.IOException;
@@ -34,7 +34,7 @@ public final class NumaModels {
         if (nodes.isEmpty() && keys.isEmpty()) return null;
         List<NumaModel.Node> outNodes = new ArrayList<>();
         for (Model.NumaNode n : nodes) {
-            int[] cpus = SyntheticTrace.parseCpuList(n.cpus()).stream().mapToInt(Integer::intValue).toArray();
+            int[] cpus = CpuList.parse(n.cpus());
             long used = lastValue(q, n.node(), "MemUsed", r);
             if (used < 0) {
                 long free = lastValue(q, n.node(), "MemFree", r);

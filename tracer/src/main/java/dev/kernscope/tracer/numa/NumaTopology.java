@@ -1,5 +1,6 @@
 package dev.kernscope.tracer.numa;
 
+import dev.kernscope.storage.CpuList;
 import dev.kernscope.storage.TraceWriter;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

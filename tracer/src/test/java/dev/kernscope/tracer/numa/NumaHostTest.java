@@ -3,6 +3,7 @@ package dev.kernscope.tracer.numa;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kernscope.storage.CpuList;
 import dev.kernscope.storage.NumaQueries;
 import dev.kernscope.storage.TraceReader;
 import dev.kernscope.storage.TraceWriter;

@@ -2,6 +2,7 @@ package dev.kernscope.tracer.numa;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kernscope.storage.CpuList;
 import dev.kernscope.storage.Model;
 import dev.kernscope.storage.TraceReader;
 import dev.kernscope.storage.TraceWriter;

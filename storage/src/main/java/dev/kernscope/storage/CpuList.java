@@ -1,18 +1,26 @@
-package dev.kernscope.tracer.numa;
+package dev.kernscope.storage;
 
 import java.util.Arrays;
 
-/** Parses and formats the kernel's CPU list syntax ({@code "0-3,8,10-11"}). Stateless. */
+/**
+ * Parses and formats the kernel's CPU list syntax ({@code "0-3,8,10-11"}), as sysfs writes it, traces store it
+ * and {@code --cpus} takes it. Stateless.
+ */
 public final class CpuList {
     private CpuList() {}
 
-    /** The CPUs of {@code list} in ascending order; an empty or blank list gives an empty array. */
+    /**
+     * The CPUs of {@code list} in ascending order; an empty or blank list (or null) gives an empty array, empty
+     * parts are skipped. A part that is not a number or a range {@code lo-hi} with {@code 0 <= lo <= hi} throws
+     * IllegalArgumentException naming it.
+     */
     public static int[] parse(String list) {
-        String s = list.strip();
+        String s = list == null ? "" : list.strip();
         if (s.isEmpty()) return new int[0];
         int[] out = new int[16];
         int n = 0;
         for (String part : s.split(",")) {
+            if (part.isBlank()) continue;
             int dash = part.indexOf('-');
             int lo, hi;
             if (dash < 0) {
@@ -21,6 +29,7 @@ public final class CpuList {
                 lo = Integer.parseInt(part.substring(0, dash).strip());
                 hi = Integer.parseInt(part.substring(dash + 1).strip());
             }
+            if (lo < 0 || hi < lo) throw new IllegalArgumentException("bad CPU range '" + part.strip() + "'");
             for (int c = lo; c <= hi; c++) {
                 if (n == out.length) out = Arrays.copyOf(out, n * 2);
                 out[n++] = c;
