@@ -45,11 +45,7 @@ struct sched_batch *unused_sched_batch __attribute__((unused));
 
 static __always_inline bool cpu_wanted(__u32 cpu)
 {
-	if (!filter_cpus)
-		return true;
-	if (cpu >= MAX_CPUS)
-		return false;
-	return (cpu_mask[cpu / 64] >> (cpu % 64)) & 1;
+	return !filter_cpus || cpu_in_mask(cpu_mask, MAX_CPUS / 64, cpu);
 }
 
 /* This CPU's batch being filled (see struct sched_batch in sched.h). Only programs that run with interrupts

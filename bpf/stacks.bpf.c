@@ -92,11 +92,7 @@ static __always_inline bool wanted(__u32 tgid, __u32 cpu)
 		return false;
 	if (targ_tgid && tgid != targ_tgid)
 		return false;
-	if (!filter_cpus)
-		return true;
-	if (cpu >= STACK_MAX_CPUS)
-		return false;
-	return (cpu_mask[cpu / 64] >> (cpu % 64)) & 1;
+	return !filter_cpus || cpu_in_mask(cpu_mask, STACK_MAX_CPUS / 64, cpu);
 }
 
 /* bpf_get_stack's byte count as a frame count in 0..MAX_DEPTH (errors: no frames). */

@@ -442,7 +442,7 @@ public final class Recorder implements AutoCloseable {
         writer.meta("feature.ringbuf_bytes", Long.toString(opts.bufferBytes()));
         writer.meta("feature.task_rename", Boolean.toString(obj.attachedPrograms().keySet().stream().anyMatch(p -> p.startsWith(OPTIONAL_PROG))));
         if (opts.pid() != 0) writer.meta("filter.pid", Integer.toString(opts.pid()));
-        if (opts.cpus() != null) writer.meta("filter.cpus", opts.cpus().toString());
+        if (opts.cpus() != null) writer.meta("filter.cpus", CpuList.format(opts.cpus().stream().toArray()));
         if (numaError != null) writer.meta("feature.numa_bpf_error", numaError);
     }
 

@@ -96,6 +96,22 @@ class RecorderKernelTest {
     }
 
     @Test
+    void aCpuFilterKeepsOnlyThoseCpus() throws Exception {
+        // the ping-pong runs pinned to CPU 1; stacks stay on, so both objects load with the filter
+        Path trace = dir.resolve("cpus.ktrace");
+        java.util.BitSet one = new java.util.BitSet();
+        one.set(1);
+        record(trace, RecordOptions.defaults().withCpus(one), () -> run(kstest.toString(), "pingpong", Integer.toString(ROUNDS)));
+        try (Connection c = open(trace)) {
+            assertThat(queryLong(c, "SELECT count(*) FROM sched_slice WHERE cpu = 1")).isGreaterThanOrEqualTo(2L * ROUNDS);
+            assertThat(queryLong(c, "SELECT count(*) FROM sched_slice WHERE cpu <> 1")).isZero();
+            assertThat(queryLong(c, "SELECT count(*) FROM stack_sample WHERE cpu <> 1")).isZero();
+            assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'feature.stacks'").get(0)).startsWith("on-cpu");
+            assertThat(queryStrings(c, "SELECT value FROM meta WHERE key = 'filter.cpus'")).containsExactly("1");
+        }
+    }
+
+    @Test
     void withAPidFilterTheRunQueueComesFromTheKernelsOwnCount() throws Exception {
         // the events of other processes are filtered out in BPF, so lengths cannot be derived from them
         Path trace = dir.resolve("pid.ktrace");
