@@ -255,7 +255,7 @@ public final class Recorder implements AutoCloseable {
 
     private void readLoop() {
         long wakeBytes = opts.bufferBytes() / 4;
-        long markTs = 0, markTarget = -1, lastFlush = 0;
+        long lastFlush = 0;
         boolean finalFlush = false;
         // no wakeup preemption: the reader waits its turn instead of interrupting the recorded workload
         LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 0);
@@ -275,8 +275,7 @@ public final class Recorder implements AutoCloseable {
                     markTarget = ring.producerPosition();
                     lastFlush = now;
                 }
-                int n = drainOnce(markTarget, markTs);
-                if (markTarget >= 0 && ring.consumerPosition() >= markTarget && marked) markTarget = -1;
+                int n = drainOnce();
                 // the final drain empties the ring, waiting for the writer to return batches if need be
                 if (last && (ring.pending() == 0 || done.getCount() == 0)) break;
                 if (last) {
@@ -297,28 +296,28 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private boolean marked;
+    /** Reader thread: the pending mark, its time and the ring position to drain to first (-1: none pending). */
+    private long markTs, markTarget = -1;
 
     /**
-     * Drains the ring into batches for the writer; when it got to {@code markTarget} (if not negative), ends
-     * them with a mark at {@code markTs} ({@link #marked} says whether it did). Returns the records read.
+     * Drains the ring into batches for the writer; once it got to {@link #markTarget}, ends them with the mark
+     * (and clears it). Returns the records read.
      */
-    private int drainOnce(long markTarget, long markTs) {
+    private int drainOnce() {
         long t = System.nanoTime();
         int total = 0, n;
         do {
             n = ring.drain(sink, Integer.MAX_VALUE);
             total += n;
         } while (n > 0 && current != null && (!current.full() || !free.isEmpty()));
-        marked = false;
         if (markTarget >= 0 && ring.consumerPosition() >= markTarget) {
             if (current == null || current.room() == 0) {
                 if (current != null) full.add(current);
                 current = free.poll();
             }
-            if (current != null) {
+            if (current != null) { // else no batch is free: the mark waits for the next drain
                 current.mark(markTs);
-                marked = true;
+                markTarget = -1;
             }
         }
         if (current != null && current.size > 0) {
