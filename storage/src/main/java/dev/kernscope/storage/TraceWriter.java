@@ -19,6 +19,8 @@ import java.util.Map;
  * so that another process can follow the recording live. Secondary indexes are built by {@link #finish}.
  * Row methods take primitives and allocate nothing per row beyond what the driver does.
  *
+ * <p>From {@link #create} to {@link #close} the writer holds the file's {@link RecorderLock}.
+ *
  * <p>Not thread-safe: confine an instance to one writer thread.
  */
 public final class TraceWriter implements AutoCloseable {
@@ -48,6 +50,7 @@ public final class TraceWriter implements AutoCloseable {
     private long rowsWritten;
     private boolean finished;
     private long[] lastSliceTs = new long[0];
+    private RecorderLock lock;
 
     private TraceWriter(Path path, Connection conn) throws SQLException {
         this.path = path;
@@ -212,6 +215,14 @@ public final class TraceWriter implements AutoCloseable {
             }
             conn.setAutoCommit(false);
             TraceWriter w = new TraceWriter(path, conn);
+            // Held before end_reason=recording is first committed and until close(): a reader that sees
+            // "recording" without the lock knows the writer died.
+            try {
+                w.lock = RecorderLock.hold(path);
+            } catch (IOException e) {
+                conn.close();
+                throw e;
+            }
             w.meta("application", Schema.APPLICATION);
             w.meta("schema_version", Integer.toString(Schema.VERSION));
             w.meta("kernscope_version", Schema.KERNSCOPE_VERSION);
@@ -585,6 +596,8 @@ public final class TraceWriter implements AutoCloseable {
                 conn.close();
             } catch (SQLException e) {
                 throw storageError("cannot close " + path, e);
+            } finally {
+                if (lock != null) lock.close();
             }
         }
     }
