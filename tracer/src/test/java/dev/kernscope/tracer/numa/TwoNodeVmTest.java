@@ -70,6 +70,16 @@ class TwoNodeVmTest {
         Files.writeString(out.resolve("main-class"), RecordMain.class.getName() + "\n");
         Files.writeString(out.resolve("mb"), MB + "\n");
 
+        // One emulated guest at a time on this machine: two checkouts testing at once would starve each
+        // other's guests into the stall the retry below is for.
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(Path.of("/tmp/kernscope-vm-test.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            bootAndCheck(vmDir, out);
+        }
+    }
+
+    private void bootAndCheck(Path vmDir, Path out) throws Exception {
         long t0 = System.nanoTime();
         int rc = run(List.of(vmDir.resolve("run.sh").toString(), out.toString(), "210"), 240);
         if (rc == 124) {
