@@ -7,12 +7,15 @@ import java.util.Arrays;
  * and {@code --cpus} takes it. Stateless.
  */
 public final class CpuList {
+    /** CPU numbers must be below this: Linux's NR_CPUS tops out at 8192; the margin costs nothing. */
+    public static final int LIMIT = 65536;
+
     private CpuList() {}
 
     /**
      * The CPUs of {@code list} in ascending order; an empty or blank list (or null) gives an empty array, empty
      * parts are skipped. A part that is not a number or a range {@code lo-hi} with {@code 0 <= lo <= hi} throws
-     * IllegalArgumentException naming it.
+     * IllegalArgumentException naming it, as does a CPU at or above {@link #LIMIT}.
      */
     public static int[] parse(String list) {
         String s = list == null ? "" : list.strip();
@@ -30,6 +33,8 @@ public final class CpuList {
                 hi = Integer.parseInt(part.substring(dash + 1).strip());
             }
             if (lo < 0 || hi < lo) throw new IllegalArgumentException("bad CPU range '" + part.strip() + "'");
+            if (hi >= LIMIT) throw new IllegalArgumentException("CPU " + hi + " is beyond the largest CPU number (" + (LIMIT - 1) + ")");
+            if (n + (hi - lo) >= LIMIT) throw new IllegalArgumentException("more than " + LIMIT + " CPUs listed");
             for (int c = lo; c <= hi; c++) {
                 if (n == out.length) out = Arrays.copyOf(out, n * 2);
                 out[n++] = c;

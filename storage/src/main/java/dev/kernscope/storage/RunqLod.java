@@ -10,9 +10,13 @@ import java.util.Arrays;
  * viewport draws) and the last length (what is in force after it). Chunks of {@link #CHUNK} entries become one
  * BLOB row, written provisionally at each flush like {@link SliceLod}'s.
  *
- * <p>Not thread-safe: owned by the {@link TraceWriter}.
+ * {@link #decode} reads the rows back, with bounds checks, for the {@link TraceReader}.
+ *
+ * <p>Not thread-safe: the writing side is owned by the {@link TraceWriter}; {@link #decode} is stateless.
  */
 final class RunqLod {
+    /** Longest run queue a trace may claim: Linux's pid_max limit (4 M tasks). */
+    static final int MAX_LEN = 1 << 22;
     static final int CHUNK = 256;
     /** Bytes per entry: ts (i64), max, last (i32). */
     static final int ENTRY = 16;
@@ -106,5 +110,32 @@ final class RunqLod {
         open = Arrays.copyOf(open, n);
         chunk = Arrays.copyOf(chunk, n);
         samples = Arrays.copyOf(samples, n / L);
+    }
+
+    /**
+     * Appends one chunk's entries in [from, to) to {@code s}; the last entry before {@code from} becomes the
+     * value in force at the window's start. Checks the chunk's length, times and lengths first.
+     */
+    static void decode(int cpu, int n, byte[] data, long from, long to, TraceReader.RunqSeries s, TraceRanges check)
+            throws TraceFormatException {
+        String where = "CPU " + cpu + "'s run-queue chunk";
+        check.chunk(n, data, CHUNK, ENTRY, where);
+        ByteBuffer bb = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, off = 0; i < n; i++, off += ENTRY) {
+            long ts = bb.getLong(off);
+            int max = bb.getInt(off + 8), last = bb.getInt(off + 12);
+            check.time(ts, 0, where);
+            if (max < 0 || max > MAX_LEN || last < 0 || last > MAX_LEN) {
+                throw check.damaged(where + " has a run queue of " + Math.min(max, last) + "/" + Math.max(max, last) + " tasks");
+            }
+            if (ts >= to) break;
+            if (ts < from) {
+                // only the latest entry before the window matters: what is in force when it starts
+                if (s.size == 1 && s.ts[0] < from) s.size = 0;
+                if (s.size == 0) s.add(ts, last);
+                continue;
+            }
+            s.add(ts, max);
+        }
     }
 }

@@ -49,6 +49,12 @@ public final class Schema {
         return out;
     }
 
+    /**
+     * Tables a feature creates in a trace when it is first used rather than with the schema (their CREATE
+     * statements): a file may or may not have them, and opening accepts them only as declared here.
+     */
+    static final List<String> OPTIONAL_TABLES = List.of();
+
     /** Secondary indexes, built when a recording finishes (building them during ingest halves its speed). */
     static final List<String> FINISH_INDEXES = List.of(
             "CREATE INDEX IF NOT EXISTS sched_slice_utid ON sched_slice(utid, ts)",

@@ -9,7 +9,9 @@ import java.util.Arrays;
  * A chunk still filling is written provisionally at each flush under its final key (its first slice's ts), so
  * a live reader sees every committed slice and the full chunk later replaces the provisional row.
  *
- * <p>Not thread-safe: owned by the {@link TraceWriter}.
+ * {@link #decode} reads the rows back, with bounds checks, for the {@link TraceReader}.
+ *
+ * <p>Not thread-safe: the writing side is owned by the {@link TraceWriter}; {@link #decode} is stateless.
  */
 final class SliceChunks {
     static final int CHUNK = 256;
@@ -68,5 +70,25 @@ final class SliceChunks {
         n = Arrays.copyOf(n, len);
         endTs = Arrays.copyOf(endTs, len);
         dirty = Arrays.copyOf(dirty, len);
+    }
+
+    /**
+     * Appends the slices of one packed chunk that overlap [from, to) to {@code b}, after checking the chunk's
+     * length, every thread id and every time against the trace's ranges.
+     */
+    static void decode(int n, byte[] data, long from, long to, SliceBlock b, TraceRanges check)
+            throws TraceFormatException {
+        String where = "CPU " + b.cpu + "'s slice chunk";
+        check.chunk(n, data, CHUNK, ENTRY, where);
+        ByteBuffer bb = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, off = 0; i < n; i++, off += ENTRY) {
+            long ts = bb.getLong(off), dur = bb.getLong(off + 8);
+            check.time(ts, dur, where);
+            if (ts >= to) break;
+            if (ts + dur <= from && !(dur == 0 && ts >= from)) continue;
+            int utid = bb.getInt(off + 16);
+            check.utid(utid, where);
+            b.add(ts, dur, utid, 1, dur, bb.getShort(off + 20));
+        }
     }
 }

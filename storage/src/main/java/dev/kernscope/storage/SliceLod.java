@@ -10,7 +10,9 @@ import java.util.Arrays;
  * entry merges all slices of a CPU that start in its bucket; its representative thread is the one of the
  * longest slice. Chunks of {@link #CHUNK} entries become one BLOB row.
  *
- * <p>Not thread-safe: owned by the {@link TraceWriter}.
+ * {@link #decode} reads the rows back, with bounds checks, for the {@link TraceReader}.
+ *
+ * <p>Not thread-safe: the writing side is owned by the {@link TraceWriter}; {@link #decode} is stateless.
  */
 final class SliceLod {
     /** Entries per BLOB row. */
@@ -147,5 +149,27 @@ final class SliceLod {
         chunkN = Arrays.copyOf(chunkN, n);
         entries = Arrays.copyOf(entries, n);
         slices = Arrays.copyOf(slices, n / L);
+    }
+
+    /**
+     * Appends the entries of one packed chunk that overlap [from, to) to {@code b} as merged rows (end state
+     * -2), after checking the chunk's length and every entry against the trace's ranges.
+     */
+    static void decode(int n, byte[] data, long from, long to, SliceBlock b, TraceRanges check)
+            throws TraceFormatException {
+        String where = "CPU " + b.cpu + "'s level-of-detail chunk";
+        check.chunk(n, data, CHUNK, ENTRY, where);
+        ByteBuffer bb = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, off = 0; i < n; i++, off += ENTRY) {
+            long ts = bb.getLong(off), dur = bb.getLong(off + 8), busy = bb.getLong(off + 16);
+            check.time(ts, dur, where);
+            check.time(ts, busy, where);
+            if (ts >= to) break;
+            if (ts + dur <= from) continue;
+            int utid = bb.getInt(off + 24), cnt = bb.getInt(off + 28);
+            check.utid(utid, where);
+            if (cnt < 1) throw check.damaged(where + " has an entry merging " + cnt + " slices");
+            b.add(ts, dur, utid, cnt, busy, -2);
+        }
     }
 }
