@@ -30,6 +30,7 @@ public final class LibC {
         long sysconf(int name);
         int setpriority(int which, int who, int prio);
         int sched_setscheduler(int pid, int policy, Pointer param);
+        long pread(int fd, byte[] buf, long count, long offset);
     }
 
     static final C C = Native.load("c", C.class);
@@ -150,5 +151,43 @@ public final class LibC {
         } catch (RuntimeException | LinkageError e) {
             return "?";
         }
+    }
+
+    // --- careful file access for the symbolizer (x86_64 syscall numbers, as above) ---------------------------
+    private static final long SYS_FSTAT = 5, SYS_OPENAT2 = 437;
+    public static final int O_RDONLY = 0, O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000,
+            O_CLOEXEC = 02000000, O_PATH = 010000000;
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
+    public static final int AT_FDCWD = -100;
+    /** {@code sizeof(struct stat)} on x86_64 and the offsets {@link #fstat} callers read. */
+    public static final int STAT_SIZE = 144, ST_DEV = 0, ST_INO = 8, ST_MODE = 24, ST_UID = 28, ST_SIZE = 48,
+            ST_MTIME = 88;
+
+    /**
+     * {@code openat2(dirfd, path, {flags, 0, resolve})}: returns the fd, or minus the errno. {@code dirfd} may be
+     * {@link #AT_FDCWD}.
+     */
+    public static int openat2(int dirfd, String path, long flags, long resolve) {
+        byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Memory name = new Memory(p.length + 1L);
+        name.write(0, p, 0, p.length);
+        name.setByte(p.length, (byte) 0);
+        Memory how = new Memory(24);
+        how.setLong(0, flags);
+        how.setLong(8, 0);
+        how.setLong(16, resolve);
+        long rc = C.syscall(SYS_OPENAT2, (long) dirfd, name, how, 24L);
+        return rc < 0 ? -Native.getLastError() : (int) rc;
+    }
+
+    /** {@code fstat} into {@code st} ({@link #STAT_SIZE} bytes); 0 or the errno. */
+    public static int fstat(int fd, Memory st) {
+        return C.syscall(SYS_FSTAT, (long) fd, st) < 0 ? Native.getLastError() : 0;
+    }
+
+    /** {@code pread}: bytes read (0 at end of file), or minus the errno. */
+    public static long pread(int fd, byte[] buf, int len, long offset) {
+        long n = C.pread(fd, buf, len, offset);
+        return n < 0 ? -Native.getLastError() : n;
     }
 }

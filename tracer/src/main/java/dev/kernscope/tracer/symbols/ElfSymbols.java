@@ -1,27 +1,35 @@
 package dev.kernscope.tracer.symbols;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Function symbols of one ELF file sorted by address, one name per address. Where several names share an
  * address (aliases such as {@code getpid}/{@code __getpid}/{@code __GI___getpid}) the most readable wins:
  * fewest leading underscores, then global over weak over local, then the shortest.
  *
+ * <p>Names stay bytes in the file's string tables until asked for: memory is bounded by the (capped) tables,
+ * whatever the symbols claim, and a name is decoded only for addresses that were sampled, at most
+ * {@link #NAME_MAX} bytes of it (a string table without its terminating NUL cannot make a huge string).
+ *
  * <p>Immutable and thread-safe.
  */
 public final class ElfSymbols {
     private static final int STB_LOCAL = 0, STB_GLOBAL = 1, STB_WEAK = 2;
+    /** The longest name decoded; longer ones (only hostile or absurd template names) are cut. */
+    static final int NAME_MAX = 16 * 1024;
 
     private final long[] addrs;
     private final long[] sizes;
-    private final String[] names;
+    private final int[] nameOffs;
+    private final byte[] tableOf;
+    private final byte[][] tables;
 
-    private ElfSymbols(long[] addrs, long[] sizes, String[] names) {
+    private ElfSymbols(long[] addrs, long[] sizes, int[] nameOffs, byte[] tableOf, byte[][] tables) {
         this.addrs = addrs;
         this.sizes = sizes;
-        this.names = names;
+        this.nameOffs = nameOffs;
+        this.tableOf = tableOf;
+        this.tables = tables;
     }
 
     public int size() {
@@ -41,7 +49,7 @@ public final class ElfSymbols {
     }
 
     public String name(int i) {
-        return names[i];
+        return ElfFile.cString(tables[tableOf[i]], nameOffs[i], NAME_MAX);
     }
 
     public long address(int i) {
@@ -54,57 +62,116 @@ public final class ElfSymbols {
 
     /** The first index named {@code name}, or -1; for tests and diagnostics. */
     public int find(String name) {
-        for (int i = 0; i < names.length; i++) if (names[i].equals(name)) return i;
+        for (int i = 0; i < addrs.length; i++) if (name(i).equals(name)) return i;
         return -1;
     }
 
     /** Collects symbols, then sorts and merges aliases. Not thread-safe. */
     static final class Builder {
-        private final List<Object[]> entries = new ArrayList<>();
+        /** More string tables than a file and its debug file have: the rest are ignored. */
+        private static final int TABLES_MAX = 64;
+        private static final int ALIASES_COMPARED = 64;
+        private long[] addrs = new long[256];
+        private long[] sizes = new long[256];
+        private int[] offs = new int[256];
+        private byte[] tableOf = new byte[256];
+        private byte[] binding = new byte[256];
+        private byte[][] tables = new byte[0][];
+        private int n;
 
-        void add(long addr, long size, String name, int binding) {
-            if (name.isEmpty()) return;
-            entries.add(new Object[] {addr, size, name, binding});
+        void add(long addr, long size, byte[] strings, int nameOff, int bind) {
+            int t = tableIndex(strings);
+            if (t < 0) return;
+            if (n == addrs.length) {
+                int cap = n * 2;
+                addrs = Arrays.copyOf(addrs, cap);
+                sizes = Arrays.copyOf(sizes, cap);
+                offs = Arrays.copyOf(offs, cap);
+                tableOf = Arrays.copyOf(tableOf, cap);
+                binding = Arrays.copyOf(binding, cap);
+            }
+            addrs[n] = addr;
+            sizes[n] = size;
+            offs[n] = nameOff;
+            tableOf[n] = (byte) t;
+            binding[n] = (byte) bind;
+            n++;
+        }
+
+        private int tableIndex(byte[] strings) {
+            for (int i = tables.length - 1; i >= 0; i--) if (tables[i] == strings) return i;
+            if (tables.length == TABLES_MAX) return -1;
+            tables = Arrays.copyOf(tables, tables.length + 1);
+            tables[tables.length - 1] = strings;
+            return tables.length - 1;
         }
 
         ElfSymbols build() {
-            entries.sort((x, y) -> {
-                int c = Long.compareUnsigned((Long) x[0], (Long) y[0]);
-                return c != 0 ? c : better(x, y);
-            });
-            long[] a = new long[entries.size()];
-            long[] s = new long[entries.size()];
-            String[] n = new String[entries.size()];
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            sortByAddress(order, new int[n], 0, n);
+            long[] a = new long[n], s = new long[n];
+            int[] o = new int[n];
+            byte[] t = new byte[n];
             int k = 0;
-            for (Object[] e : entries) {
-                long addr = (Long) e[0];
-                if (k > 0 && a[k - 1] == addr) {
-                    s[k - 1] = Math.max(s[k - 1], (Long) e[1]); // alias: keep the better name, the known size
-                    continue;
+            for (int i = 0; i < n; ) {
+                // One run of aliases: keep the best name and the largest known size.
+                int best = order[i];
+                long size = sizes[best];
+                int j = i + 1;
+                for (; j < n && addrs[order[j]] == addrs[best]; j++) {
+                    int c = order[j];
+                    size = Math.max(size, sizes[c]);
+                    // Real aliases come in handfuls; a hostile table's thousands are not all compared.
+                    if (j - i < ALIASES_COMPARED && better(c, best) < 0) best = c;
                 }
-                a[k] = addr;
-                s[k] = (Long) e[1];
-                n[k] = (String) e[2];
+                a[k] = addrs[best];
+                s[k] = size;
+                o[k] = offs[best];
+                t[k] = tableOf[best];
                 k++;
+                i = j;
             }
-            return new ElfSymbols(Arrays.copyOf(a, k), Arrays.copyOf(s, k), Arrays.copyOf(n, k));
+            return new ElfSymbols(Arrays.copyOf(a, k), Arrays.copyOf(s, k), Arrays.copyOf(o, k), Arrays.copyOf(t, k),
+                    tables);
         }
 
-        /** Negative when x is the better name for one address. */
-        private static int better(Object[] x, Object[] y) {
-            String nx = (String) x[2], ny = (String) y[2];
-            int c = Integer.compare(underscores(nx), underscores(ny));
-            if (c != 0) return c;
-            c = Integer.compare(rank((Integer) x[3]), rank((Integer) y[3]));
-            if (c != 0) return c;
-            c = Integer.compare(nx.length(), ny.length());
-            return c != 0 ? c : nx.compareTo(ny);
+        /** Stable merge sort of indices by unsigned address: no boxing, n log n whatever the input. */
+        private void sortByAddress(int[] x, int[] tmp, int from, int to) {
+            if (to - from < 2) return;
+            int mid = (from + to) >>> 1;
+            sortByAddress(x, tmp, from, mid);
+            sortByAddress(x, tmp, mid, to);
+            int i = from, j = mid, k = from;
+            while (i < mid && j < to) {
+                tmp[k++] = Long.compareUnsigned(addrs[x[j]], addrs[x[i]]) < 0 ? x[j++] : x[i++];
+            }
+            while (i < mid) tmp[k++] = x[i++];
+            while (j < to) tmp[k++] = x[j++];
+            System.arraycopy(tmp, from, x, from, to - from);
         }
 
-        private static int underscores(String s) {
-            int i = 0;
-            while (i < s.length() && s.charAt(i) == '_') i++;
-            return i;
+        /** Negative when symbol x has the better name for one address. */
+        private int better(int x, int y) {
+            byte[] bx = tables[tableOf[x]], by = tables[tableOf[y]];
+            int c = Integer.compare(underscores(bx, offs[x]), underscores(by, offs[y]));
+            if (c != 0) return c;
+            c = Integer.compare(rank(binding[x]), rank(binding[y]));
+            if (c != 0) return c;
+            c = Integer.compare(length(bx, offs[x]), length(by, offs[y]));
+            return c != 0 ? c : ElfFile.cString(bx, offs[x], NAME_MAX).compareTo(ElfFile.cString(by, offs[y], NAME_MAX));
+        }
+
+        private static int underscores(byte[] b, int off) {
+            int i = off;
+            while (i < b.length && i - off < NAME_MAX && b[i] == '_') i++;
+            return i - off;
+        }
+
+        private static int length(byte[] b, int off) {
+            int i = off;
+            while (i < b.length && i - off < NAME_MAX && b[i] != 0) i++;
+            return i - off;
         }
 
         private static int rank(int binding) {

@@ -1,9 +1,6 @@
 package dev.kernscope.tracer.symbols;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,24 +25,37 @@ public final class PerfMap {
         this.names = names;
     }
 
-    /** Parses a perf map file; malformed lines are skipped. */
-    public static PerfMap load(Path file) throws IOException {
+    /** Largest perf map read: a long-running JVM's is a few MiB. */
+    static final long FILE_MAX = 16L << 20;
+    /** Entries kept: ~100 bytes of heap each, and the recorder's heap is small. */
+    private static final int ENTRIES_MAX = 1 << 18;
+    /** Longest line: JIT names with long signatures stay well below. */
+    private static final int LINE_MAX = 8192;
+
+    /**
+     * Parses a perf map file owned by {@code ownerUid} (the process's own user, as perf requires: anyone can
+     * create {@code /tmp/perf-PID.map} for someone else's pid); malformed lines are skipped. The file is read as an
+     * {@link UntrustedFile}: no symlink, no FIFO, at most {@link #FILE_MAX} bytes.
+     */
+    public static PerfMap load(Path file, int ownerUid) throws IOException {
         List<Object[]> entries = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = in.readLine()) != null) {
+        try (UntrustedFile f = UntrustedFile.open(file, FILE_MAX)) {
+            if (f.uid() != ownerUid) {
+                throw new IOException(file + ": owned by uid " + f.uid() + ", not by the process's uid " + ownerUid + ", not read");
+            }
+            int[] n = {0};
+            f.forEachLine(LINE_MAX, FILE_MAX, line -> {
                 int a = line.indexOf(' ');
                 int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
-                if (b < 0) continue;
+                if (b < 0 || entries.size() >= ENTRIES_MAX) return;
                 try {
                     long start = hex(line.substring(0, a));
                     long size = hex(line.substring(a + 1, b));
-                    entries.add(new Object[] {start, start + size, n++, line.substring(b + 1).trim()});
+                    entries.add(new Object[] {start, start + size, n[0]++, line.substring(b + 1).trim()});
                 } catch (NumberFormatException e) {
                     // not a map line
                 }
-            }
+            });
         }
         entries.sort((x, y) -> {
             int c = Long.compareUnsigned((Long) x[0], (Long) y[0]);

@@ -103,6 +103,10 @@ public final class StackInterner {
             p.maps = symbolizer.capture(pid);
         } catch (IOException e) {
             return p; // exited before we looked: its addresses stay module+0xoffset
+        } catch (Throwable t) {
+            // Whatever a hostile process did to its mappings (out of memory included) costs it its names only.
+            symbolizer.failed();
+            return p;
         }
         for (ProcessMaps.Mapping m : p.maps.mappings()) {
             // A re-capture writes only what changed, so that stray addresses cannot flood the mapping table.
@@ -226,6 +230,7 @@ public final class StackInterner {
         }
         writer.meta("symbols.frames_total", Long.toString(framesTotal));
         writer.meta("symbols.frames_resolved", Long.toString(framesResolved()));
+        writer.meta("symbols.unreadable_files", Long.toString(symbolizer.failures()));
     }
 
     /** {@link #finish(long, Path)} with the running kernel's {@code /sys/kernel/notes}. */

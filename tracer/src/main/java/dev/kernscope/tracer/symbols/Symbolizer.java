@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
@@ -12,8 +13,9 @@ import java.util.Map;
 /**
  * Turns kernel and user addresses into {@link Symbol}s: {@code kallsyms} for the kernel, our own ELF reader
  * for binaries and shared libraries (with Debian's {@code /usr/lib/debug/.build-id} files when installed),
- * {@code perf-PID.map} files for JIT code. ELF symbol tables are loaded once per build-id (or path, size
- * and mtime when a file has none) and shared by every process that maps the file.
+ * {@code perf-PID.map} files for JIT code. ELF symbol tables are loaded once per file (device, inode, size and
+ * mtime as read at capture) and shared by every process that maps it. Every file is read as an
+ * {@link UntrustedFile}, and whatever goes wrong with one process's files costs that process its names only.
  *
  * <p>Not thread-safe: confine an instance to the thread that drains the ring buffer (or ends the recording).
  */
@@ -24,13 +26,27 @@ public final class Symbolizer {
     private final Path perfMapDir;
     private final Path debugRoot;
     private KernelSymbols kernel;
+    private long failures;
     private final Map<String, Module> modules = new HashMap<>();
     private final Map<Integer, JitMap> jitMaps = new HashMap<>();
 
-    /** Symbols of one file: the segments that turn file offsets into ELF addresses, and the names. */
-    private record Module(ElfFile segments, ElfSymbols symbols) {}
+    /** Symbols of one file: the load segments that turn file offsets into ELF addresses, and the names. */
+    private record Module(Segments segments, ElfSymbols symbols) {}
+
+    /** The load segments of a file, kept after it is closed. */
+    private record Segments(java.util.List<ElfFile.Segment> loads) {
+        long offsetToVaddr(long fileOffset) {
+            return ElfFile.offsetToVaddr(loads, fileOffset);
+        }
+    }
+
+    private static Segments segments(ElfFile f) {
+        return new Segments(f.loadSegments());
+    }
 
     private static final class JitMap {
+        /** The process's effective uid, who alone may have written its map; -1 while unknown. */
+        int uid = -1;
         long checkedAt;
         long mtime = Long.MIN_VALUE;
         PerfMap map;
@@ -125,6 +141,7 @@ public final class Symbolizer {
             long rel = vaddr >= 0 ? vaddr : off;
             return new Symbol(baseName(m.path()) + "+0x" + Long.toHexString(rel), m.path(), FrameKinds.USER, rel, false);
         }
+        if (maps != null && maps.uid() >= 0 && pid > 0) jitMap(pid).uid = maps.uid();
         String jit = jitName(pid, ip);
         if (jit != null) return new Symbol(jit, "[jit]", FrameKinds.JIT, ip, true);
         if (m != null && m.path() != null) {
@@ -138,26 +155,45 @@ public final class Symbolizer {
     /** The name a perf map of {@code pid} gives {@code ip}, re-reading the file when it changed; or null. */
     public String jitName(int pid, long ip) {
         if (pid <= 0) return null;
-        JitMap j = jitMaps.computeIfAbsent(pid, k -> new JitMap());
+        JitMap j = jitMap(pid);
         long now = System.nanoTime();
         if (j.map == null || now - j.checkedAt > PERF_MAP_RECHECK_NS) {
             j.checkedAt = now;
+            if (j.uid < 0) j.uid = ProcessMaps.effectiveUid(procRoot.resolve(Integer.toString(pid)));
+            if (j.uid < 0) return null; // whose map it would be is unknown: none is trusted
             String file = "perf-" + pid + ".map";
             for (Path p : new Path[] {procRoot.resolve(Integer.toString(pid)).resolve("root/tmp").resolve(file),
                     perfMapDir.resolve(file)}) {
                 try {
-                    long mtime = Files.getLastModifiedTime(p).toMillis() ^ Files.size(p);
-                    if (mtime != j.mtime || j.map == null) {
-                        j.map = PerfMap.load(p);
-                        j.mtime = mtime;
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    long stamp = a.lastModifiedTime().toMillis() ^ a.size();
+                    if (stamp != j.mtime || j.map == null) {
+                        j.map = PerfMap.load(p, j.uid);
+                        j.mtime = stamp;
                     }
                     break;
                 } catch (IOException | RuntimeException e) {
                     // try the next place; the process may not write a map at all
+                } catch (Throwable t) {
+                    failed(); // even out of memory: this process loses its JIT names, the recording goes on
+                    break;
                 }
             }
         }
         return j.map == null ? null : j.map.lookup(ip);
+    }
+
+    private JitMap jitMap(int pid) {
+        return jitMaps.computeIfAbsent(pid, k -> new JitMap());
+    }
+
+    /** Files that could not be read for any reason other than absence (hostile, damaged, too large). */
+    public long failures() {
+        return failures;
+    }
+
+    void failed() {
+        failures++;
     }
 
     /** Forgets a perf map so that the next lookup re-reads it (at the end of a recording). */
@@ -167,7 +203,8 @@ public final class Symbolizer {
     }
 
     private Module module(ProcessMaps.Mapping m) {
-        String key = m.buildId() != null ? m.buildId() : m.path() + "|" + fileStamp(m);
+        // Never the build-id alone: it is whatever the file claims.
+        String key = m.fileId() != null ? m.fileId() + "|" + m.buildId() : m.path() + "|" + fileStamp(m);
         Module mod = modules.get(key);
         if (mod == null) {
             mod = load(m);
@@ -186,41 +223,62 @@ public final class Symbolizer {
         }
     }
 
+    /**
+     * Reads a mapped file's symbols (and those of its separate debug file). Anything at all going wrong, out of
+     * memory included, leaves the module without names: that process's frames become module+offset, and the
+     * recording goes on.
+     */
     private Module load(ProcessMaps.Mapping m) {
-        ElfFile bin = null;
-        for (Path p : new Path[] {m.openPath(), m.deleted() ? null : Path.of(m.path())}) {
-            if (p == null) continue;
-            try {
-                ElfFile f = ElfFile.open(p);
-                // After the process exits its /proc view is gone; a file at the same path counts only if it is
-                // the same build.
-                if (m.buildId() == null || m.buildId().equals(f.buildId())) {
-                    bin = f;
-                    break;
-                }
-            } catch (IOException | RuntimeException e) {
-                // next candidate
-            }
-        }
-        ElfFile dbg = null;
-        if (m.buildId() != null && m.buildId().length() > 2) {
-            Path p = debugRoot.resolve(".build-id").resolve(m.buildId().substring(0, 2))
-                    .resolve(m.buildId().substring(2) + ".debug");
-            try {
-                if (Files.isReadable(p)) dbg = ElfFile.open(p);
-            } catch (IOException | RuntimeException e) {
-                dbg = null;
-            }
-        }
-        if (bin == null && dbg == null) return new Module(null, null);
-        ElfSymbols.Builder b = new ElfSymbols.Builder();
         try {
-            if (bin != null) bin.addSymbols(b);
-            if (dbg != null) dbg.addSymbols(b);
-        } catch (IOException | RuntimeException e) {
-            // a damaged table: keep what was read
+            return loadChecked(m);
+        } catch (Throwable t) {
+            failed();
+            return new Module(null, null);
         }
-        return new Module(bin != null ? bin : dbg, b.build());
+    }
+
+    private Module loadChecked(ProcessMaps.Mapping m) throws IOException {
+        ElfFile bin = null;
+        try {
+            for (Path p : new Path[] {m.openPath(), m.deleted() ? null : Path.of(m.path())}) {
+                if (p == null) continue;
+                try {
+                    ElfFile f = ElfFile.open(p);
+                    // After the process exits its /proc view is gone; a file at the same path counts only if it
+                    // is the same build.
+                    if (m.buildId() == null || m.buildId().equals(f.buildId())) {
+                        bin = f;
+                        break;
+                    }
+                    f.close();
+                } catch (IOException | RuntimeException e) {
+                    // next candidate
+                }
+            }
+            ElfFile dbg = null;
+            if (m.buildId() != null && m.buildId().length() > 2) {
+                Path p = debugRoot.resolve(".build-id").resolve(m.buildId().substring(0, 2))
+                        .resolve(m.buildId().substring(2) + ".debug");
+                try {
+                    if (Files.exists(p)) dbg = ElfFile.open(p);
+                } catch (IOException | RuntimeException e) {
+                    dbg = null;
+                }
+            }
+            try (ElfFile d = dbg) {
+                if (bin == null && d == null) return new Module(null, null);
+                ElfSymbols.Builder b = new ElfSymbols.Builder();
+                try {
+                    if (bin != null) bin.addSymbols(b);
+                    if (d != null) d.addSymbols(b);
+                } catch (IOException | RuntimeException e) {
+                    // a damaged table: keep what was read
+                }
+                return new Module(segments(bin != null ? bin : d), b.build());
+            }
+        } finally {
+            if (bin != null) bin.close();
+        }
     }
 
     static String baseName(String path) {

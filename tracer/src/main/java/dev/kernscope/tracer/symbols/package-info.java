@@ -35,11 +35,17 @@
  *     are needed; reading them from a memory-mapped file takes a few hundred lines and no native library.
  *     A mapping's address becomes a file offset ({@code ip - start + pgoff}), then an ELF address through
  *     the PT_LOAD segment holding that offset: this one rule covers PIE executables, shared libraries and
- *     fixed-address executables alike. Symbol tables are cached by build-id (else path, size and mtime),
- *     and Debian's {@code /usr/lib/debug/.build-id/xx/rest.debug} adds the static functions of stripped
+ *     fixed-address executables alike. Symbol tables are cached per file (device, inode, size, mtime; never
+ *     by the build-id alone, which is whatever the file claims), and Debian's {@code /usr/lib/debug/.build-id/xx/rest.debug} adds the static functions of stripped
  *     packages when installed. Files are opened through {@code /proc/PID/root} (containers) or
- *     {@code /proc/PID/map_files} (deleted files) while the process lives; after it exits, only a file
- *     with the recorded build-id is trusted.</li>
+ *     {@code /proc/PID/map_files} while the process lives; after it exits, only a file with the recorded
+ *     build-id is trusted.</li>
+ * <li><b>Reading as root is careful.</b> Profiled processes belong to other users, who choose what they map
+ *     and what lies at {@code /tmp/perf-PID.map}. Every file is an {@link dev.kernscope.tracer.symbols.UntrustedFile}
+ *     (no symlink followed, no FIFO or device opened, size capped, {@code /proc/PID/root} paths resolved inside
+ *     that root); the ELF reader checks every offset and length against the file and caps what it reads; a perf
+ *     map must belong to the process's own user; any Throwable while symbolizing one process, out of memory
+ *     included, costs that process its names and is counted in {@code symbols.unreadable_files}.</li>
  * <li><b>JIT code.</b> {@code /tmp/perf-PID.map} (the process's own {@code /tmp} first) names JIT code.
  *     JVMs often write it only at exit, so frames that fell in anonymous memory are retried at
  *     {@link dev.kernscope.tracer.symbols.StackInterner#finish} and their frame rows rewritten.</li>

@@ -70,8 +70,11 @@ class SymbolizerTest {
         assumeTrue(Xq7.run("objcopy", "--only-keep-debug", full.toString(), debug.toString()) == 0);
         assumeTrue(Xq7.run("objcopy", "--strip-all", full.toString(), stripped.toString()) == 0);
         stripped.toFile().setExecutable(true);
-        String id = ElfFile.open(stripped).buildId();
-        assertThat(id).isEqualTo(ElfFile.open(debug).buildId());
+        String id;
+        try (ElfFile s = ElfFile.open(stripped); ElfFile d = ElfFile.open(debug)) {
+            id = s.buildId();
+            assertThat(id).isEqualTo(d.buildId());
+        }
         Path debugRoot = dir.resolve("debug");
         Path target = debugRoot.resolve(".build-id").resolve(id.substring(0, 2)).resolve(id.substring(2) + ".debug");
         Files.createDirectories(target.getParent());
@@ -169,7 +172,9 @@ class SymbolizerTest {
                 "7f0000001000 40 Interpreter",
                 "garbage line"));
         Symbolizer sym = new Symbolizer(Path.of("/proc"), mapDir, dir);
-        Symbol s = sym.resolveUser(null, pid, 0x7f0000002010L);
+        // the process is not alive: its maps, captured earlier, say whose it was
+        ProcessMaps maps = ProcessMaps.of(pid, dev.kernscope.tracer.bpf.LibC.geteuid(), List.of());
+        Symbol s = sym.resolveUser(maps, pid, 0x7f0000002010L);
         assertThat(s.name()).isEqualTo("java.lang.String::hashCode");
         assertThat(s.module()).isEqualTo("[jit]");
         assertThat(s.kind()).isEqualTo(TraceWriter.FRAME_JIT);
