@@ -3,7 +3,7 @@ package dev.kernscope.app;
 import dev.kernscope.app.cli.ExportCommand;
 import dev.kernscope.app.cli.GenCommand;
 import dev.kernscope.app.cli.InfoCommand;
-import java.io.IOException;
+import dev.kernscope.storage.TraceFormatException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,21 +34,25 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns its exit code: 0 ok, 1 failure, 2 usage or missing privileges. */
     public static int run(String... args) {
         CommandLine cl = commandLine();
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Throwable e) { // picocli hands on Errors (a trace that lies can cause OutOfMemoryError)
+            return fail(e, cl);
+        }
     }
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         Subcommands.addOptional(cl);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // A user-facing failure is one line; the stack trace is for KERNSCOPE_DEBUG=1.
-            if (System.getenv("KERNSCOPE_DEBUG") != null) e.printStackTrace(cmd.getErr());
-            String msg = e instanceof IOException || e instanceof IllegalArgumentException
-                    || e instanceof IllegalStateException ? e.getMessage() : e.toString();
-            cmd.getErr().println("kernscope: " + msg);
-            cmd.getErr().flush();
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e, cmd));
         return cl;
+    }
+
+    /** A user-facing failure is one line; the stack trace is for KERNSCOPE_DEBUG=1. */
+    private static int fail(Throwable e, CommandLine cmd) {
+        if (System.getenv("KERNSCOPE_DEBUG") != null) e.printStackTrace(cmd.getErr());
+        cmd.getErr().println("kernscope: " + TraceFormatException.oneLine(e));
+        cmd.getErr().flush();
+        return 1;
     }
 }

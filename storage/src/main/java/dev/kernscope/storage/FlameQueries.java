@@ -54,6 +54,12 @@ public final class FlameQueries {
         }
     }
 
+    /**
+     * Longest caller chain a trace may hold: far above what any unwinder records (127 kernel plus 127 user
+     * frames with frame pointers), low enough that one lying chain cannot fill memory or a folded line.
+     */
+    static final int MAX_STACK_DEPTH = 4096;
+
     /** Name of the frame that stands for samples whose stack was not captured. */
     public static final String NO_STACK = "[no stack]";
 
@@ -163,6 +169,8 @@ public final class FlameQueries {
         long[] ids = new long[0];
         int[] parentIdx = new int[0];
         int[] frameIdx = new int[0];
+        /** Frames from the root: every chain walk ends within this many steps. */
+        int[] depth = new int[0];
         long[] rawFrame = new long[0];
         int size;
         long maxFrameId = -1;
@@ -208,17 +216,31 @@ public final class FlameQueries {
                         t.ids = Arrays.copyOf(t.ids, cap);
                         t.parentIdx = Arrays.copyOf(t.parentIdx, cap);
                         t.frameIdx = Arrays.copyOf(t.frameIdx, cap);
+                        t.depth = Arrays.copyOf(t.depth, cap);
                         t.rawFrame = Arrays.copyOf(t.rawFrame, cap);
                     }
                     if (np == parents.length) parents = Arrays.copyOf(parents, np * 2);
-                    t.ids[t.size] = rs.getLong(1);
+                    long id = rs.getLong(1);
+                    if (t.size > 0 && id <= t.ids[t.size - 1]) throw reader.damaged("its stack table is out of order at stack " + id);
+                    t.ids[t.size] = id;
                     parents[np++] = rs.getLong(2);
                     t.rawFrame[t.size++] = rs.getLong(3);
                 }
             }
             for (int i = before; i < t.size; i++) {
                 long p = parents[i - before];
-                t.parentIdx[i] = p == 0 ? -1 : t.indexOf(p);
+                // The writer interns a caller before its callees, so a parent's id is smaller than its child's:
+                // a chain that points forward could loop, and is damage. A parent that is missing cuts the chain.
+                if (p != 0 && p >= t.ids[i]) {
+                    throw reader.damaged("stack " + t.ids[i] + " names stack " + p + " as its caller (chains must lead to the root)");
+                }
+                int pi = p == 0 ? -1 : t.indexOf(p);
+                if (pi >= i) throw reader.damaged("stack " + t.ids[i] + "'s caller chain loops");
+                t.parentIdx[i] = pi < 0 ? -1 : pi;
+                t.depth[i] = pi < 0 ? 0 : t.depth[pi] + 1;
+                if (t.depth[i] >= MAX_STACK_DEPTH) {
+                    throw reader.damaged("stack " + t.ids[i] + " is more than " + MAX_STACK_DEPTH + " frames deep");
+                }
             }
             if (framesChanged) {
                 for (int i = 0; i < t.size; i++) t.frameIdx[i] = canonical(t, t.rawFrame[i]);
@@ -236,7 +258,7 @@ public final class FlameQueries {
         return finished || !reader.isLive();
     }
 
-    private void loadFrames(StackTable t, long[] fc) throws SQLException {
+    private void loadFrames(StackTable t, long[] fc) throws SQLException, TraceFormatException {
         Map<String, Integer> canon = new HashMap<>();
         int n = (int) fc[1];
         long[] ids = new long[n];
@@ -248,7 +270,9 @@ public final class FlameQueries {
         try (ResultSet rs = reader.stmt("SELECT id, name, module, kind FROM frame ORDER BY id").executeQuery()) {
             while (rs.next() && k < n) {
                 String name = rs.getString(2), module = rs.getString(3);
+                if (name == null) throw reader.damaged("frame " + rs.getLong(1) + " has no name");
                 int kind = rs.getInt(4);
+                if (kind < TraceWriter.FRAME_KERNEL || kind > TraceWriter.FRAME_UNKNOWN) kind = TraceWriter.FRAME_UNKNOWN;
                 String key = kind + "\u0000" + (module == null ? "\u0001" : module) + "\u0000" + name;
                 Integer c = canon.get(key);
                 if (c == null) {

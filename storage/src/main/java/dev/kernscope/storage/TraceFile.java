@@ -332,11 +332,11 @@ final class TraceFile {
         return new TraceFormatException("cannot read " + name + ": " + oneLine(msg), e);
     }
 
-    /** A value from the file, fit for a one-line message: first line, at most 80 characters. */
+    /** A value from the file, fit for a one-line message: control characters as spaces, at most 200 characters. */
     static String oneLine(String s) {
         if (s == null) return "null";
         String t = s.replaceAll("[\\p{Cntrl}]", " ");
-        return t.length() > 80 ? t.substring(0, 80) + "…" : t;
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
     }
 
     private static void closeQuietly(Connection c) {

@@ -116,8 +116,18 @@ public final class TraceReader implements AutoCloseable {
         return ps;
     }
 
+    /**
+     * What a failed query becomes: damage SQLite notices only when a query reaches it (a malformed page, a
+     * value over the length limit) is a {@link TraceFormatException}; anything else (a busy live file) stays
+     * an IOException.
+     */
     static IOException queryError(String what, SQLException e) {
-        return new IOException("query " + what + " failed: " + e.getMessage(), e);
+        String msg = TraceFile.oneLine(String.valueOf(e.getMessage()));
+        if (msg.contains("CORRUPT") || msg.contains("malformed") || msg.contains("TOOBIG") || msg.contains("too big")
+                || msg.contains("NOTADB") || msg.contains("MISMATCH")) {
+            return new TraceFormatException("the trace is damaged: query " + what + " failed (" + msg + ")", e);
+        }
+        return new IOException("query " + what + " failed: " + msg, e);
     }
 
     // --- topology -------------------------------------------------------------------------------------------

@@ -282,10 +282,7 @@ public final class MainWindow {
             refreshRecent();
         });
         t.setOnFailed(e -> {
-            Throwable x = t.getException();
-            String msg = x instanceof TraceFormatException || x instanceof IOException
-                    ? x.getMessage() : String.valueOf(x);
-            showError("Cannot open " + path.getFileName(), msg);
+            showError("Cannot open " + path.getFileName(), TraceFormatException.oneLine(t.getException()));
         });
         run(t);
         return t;

@@ -39,7 +39,7 @@ public final class TraceDocument implements AutoCloseable {
             d.source = ReaderTimelineSource.open(r);
             d.cost = r.latestTracerCost();
             return d;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // errors too: a damaged trace can run a query out of memory
             r.close();
             throw e;
         }

@@ -2,6 +2,12 @@ package dev.kernscope.views.draw;
 
 /** Time-axis arithmetic: 1/2/5 × 10^k ns tick steps and labels with ns/µs/ms/s units. Stateless. */
 public final class TimeFormat {
+    /**
+     * Most ticks a tick loop draws: a screen holds a few hundred; the cap (with stopping when {@code t += step}
+     * overflows) ends the loop even when a damaged trace's times sit near the ends of the long range.
+     */
+    public static final int MAX_TICKS = 10_000;
+
     private TimeFormat() {}
 
     /** Smallest 1/2/5 × 10^k ns step at least {@code minPx} pixels wide at {@code nsPerPx}. */

@@ -338,7 +338,7 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         long step = TimeFormat.niceStep(vis.duration() / pw, 90);
         long first = Math.floorDiv(vis.start() - sel.getBounds().start(), step) * step + sel.getBounds().start();
         g.setFill(c.get("-ks-text-dim"));
-        for (long t = first; t <= vis.end(); t += step) {
+        for (long t = first, n = 0; t <= vis.end() && t >= first && n < TimeFormat.MAX_TICKS; t += step, n++) {
             double x = GUTTER + (t - vis.start()) * pw / vis.duration();
             if (x < GUTTER) continue;
             g.fillText(TimeFormat.format(t - sel.getBounds().start(), step), x + 4, y0 + 12);

@@ -367,7 +367,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.setStroke(c.get("-ks-grid"));
         g.setLineWidth(1);
         long firstTick = Math.floorDiv(vis.start() - s.traceStart(), step) * step + s.traceStart();
-        for (long t = firstTick; t <= vis.end(); t += step) {
+        for (long t = firstTick, n = 0; t <= vis.end() && t >= firstTick && n < TimeFormat.MAX_TICKS; t += step, n++) {
             double x = snap(toX(t));
             if (x >= TimelineLayout.GUTTER) g.strokeLine(x, y0, x, y1);
         }
@@ -521,7 +521,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.setFill(c.get("-ks-text"));
         g.setFont(FONT);
         long firstTick = Math.floorDiv(vis.start() - s.traceStart(), step) * step + s.traceStart();
-        for (long t = firstTick; t <= vis.end(); t += step) {
+        for (long t = firstTick, n = 0; t <= vis.end() && t >= firstTick && n < TimeFormat.MAX_TICKS; t += step, n++) {
             double x = snap(toX(t));
             for (int k = 1; k < 5; k++) { // minor ticks
                 double xm = snap(toX(t + step * k / 5));
