@@ -258,7 +258,11 @@ final class TraceFile {
         if (start != null && end != null && end < start) {
             throw new TraceFormatException(name + " is damaged: it ends (" + end + " ns) before it starts (" + start + " ns)");
         }
-        for (String key : new String[] {"max_slice_dur", "cpu_count", "numa_node_count"}) time(meta, key, name);
+        time(meta, "max_slice_dur", name);
+        Long cpus = time(meta, "cpu_count", name), nodes = time(meta, "numa_node_count", name);
+        if ((cpus != null && cpus > CpuList.LIMIT) || (nodes != null && nodes > MAX_NODES)) {
+            throw new TraceFormatException(name + " is damaged: it claims " + cpus + " CPUs on " + nodes + " NUMA nodes");
+        }
     }
 
     /** A meta value that must be a time (or count) in [0, MAX_TS], or absent. */

@@ -107,6 +107,28 @@ class MainWindowTest extends WindowTestSupport {
     }
 
     @Test
+    void aDamagedTraceOrAFifoShowsWhatIsWrongInADialog(@TempDir Path dir) throws Exception {
+        Path damaged = dir.resolve("damaged.ktrace");
+        Files.copy(Path.of("..", "packaging", "samples", "sample.ktrace"), damaged);
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + damaged); var st = c.createStatement()) {
+            st.execute("UPDATE numa_node SET cpus = '0-2147483647'");
+        }
+        Path fifo = dir.resolve("fifo.ktrace");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        String[][] cases = {{"damaged.ktrace", "damaged.ktrace is damaged: NUMA node 0 has an invalid CPU list"},
+                {"fifo.ktrace", "fifo.ktrace is not a trace file: it is a special file"}};
+        for (String[] c : cases) {
+            fx(() -> { w.open(dir.resolve(c[0])); return null; });
+            waitFor("error dialog", () -> w.lastAlert() != null && w.lastAlert().isShowing()
+                    && w.lastAlert().getHeaderText().endsWith(c[0]));
+            assertThat(fx(() -> w.lastAlert().getContentText())).startsWith(c[1]).doesNotContain("\n");
+            shot(fx(() -> w.lastAlert().getDialogPane()), "damaged-" + c[0].replace(".ktrace", ""));
+            fx(() -> { w.lastAlert().close(); return null; });
+        }
+        assertThat(w.tabs()).isEmpty();
+    }
+
+    @Test
     void exportsPngAndCsv(@TempDir Path dir) throws Exception {
         fx(() -> { w.open(fixture); return null; });
         waitFor("tab", () -> w.currentTab() != null);
