@@ -49,14 +49,15 @@ public final class FlameModels {
         for (int f = 0; f < ids.length; f++) ids[f] = frames.intern(t.frameName(f), kind(t.frameKind(f)));
         int n = t.size();
         int[] parent = new int[n], frame = new int[n];
-        long[] self = new long[n], total = new long[n];
+        long[] self = new long[n], total = new long[n], samples = new long[n];
         for (int i = 0; i < n; i++) {
             parent[i] = t.parent(i);
             frame[i] = t.frameId(i) < 0 ? -1 : ids[t.frameId(i)];
             self[i] = t.self(i);
             total[i] = t.total(i);
+            samples[i] = t.totalSamples(i);
         }
-        return CallTree.of(frames, inverted, parent, frame, self, total);
+        return CallTree.of(frames, inverted, parent, frame, self, total, samples);
     }
 
     static FrameKind kind(int k) {

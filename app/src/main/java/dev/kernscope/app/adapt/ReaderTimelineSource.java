@@ -110,14 +110,18 @@ public final class ReaderTimelineSource implements TimelineSource {
         return out;
     }
 
-    /** Schema end_state (0 preempted, 1 S, 2 D, other TASK_* bits, -1 still running) → view code. */
+    /** Schema end_state (TASK_* bits at switch-out, 0 preempted, -1 still running) → view code. */
     static byte state(int s) {
-        return switch (s) {
-            case 0 -> ThreadState.RUNNABLE;
-            case 1 -> ThreadState.SLEEPING;
-            case 2 -> ThreadState.UNINTERRUPTIBLE;
-            case -1 -> ThreadState.UNKNOWN;
-            default -> (s & (16 | 32)) != 0 ? ThreadState.DEAD : ThreadState.UNKNOWN;
+        return switch (dev.kernscope.storage.SliceState.of(s)) {
+            case RUNNING -> ThreadState.RUNNING;
+            case RUNNABLE -> ThreadState.RUNNABLE;
+            case SLEEPING -> ThreadState.SLEEPING;
+            case UNINTERRUPTIBLE -> ThreadState.UNINTERRUPTIBLE;
+            case IDLE -> ThreadState.IDLE;
+            case STOPPED -> ThreadState.STOPPED;
+            case PARKED -> ThreadState.PARKED;
+            case EXITED -> ThreadState.DEAD;
+            case UNKNOWN -> ThreadState.UNKNOWN;
         };
     }
 

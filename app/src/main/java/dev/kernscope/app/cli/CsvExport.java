@@ -39,7 +39,8 @@ public final class CsvExport {
             for (int i = 0; i < b.size(); i++) {
                 Model.Thread t = threads.get(b.utid[i]);
                 csv.row(b.ts[i], b.dur[i], c.cpu(), b.utid[i], t == null ? null : t.tid(), t == null ? null : t.name(),
-                        t == null ? null : t.pid(), t == null ? null : t.processName(), b.endState[i]);
+                        t == null ? null : t.pid(), t == null ? null : t.processName(),
+                        dev.kernscope.storage.SliceState.of(b.endState[i]).word());
                 n++;
             }
         }

@@ -76,6 +76,7 @@ public final class MainWindow {
     private final MenuItem stopItem = new MenuItem("Stop Recording");
     private final Button stopButton = new Button("■ Stop");
     private final RecentFiles recent;
+    private final UiPrefs ui;
     private final ExecutorService workers;
     private final ScheduledExecutorService poller;
     private final List<Task<?>> running = new ArrayList<>();
@@ -88,8 +89,13 @@ public final class MainWindow {
     private int pollTick;
 
     public MainWindow(Stage stage, RecentFiles recent) {
+        this(stage, recent, UiPrefs.user());
+    }
+
+    public MainWindow(Stage stage, RecentFiles recent, UiPrefs ui) {
         this.stage = stage;
         this.recent = recent;
+        this.ui = ui;
         AtomicInteger n = new AtomicInteger();
         workers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "kernscope-worker-" + n.incrementAndGet());
@@ -112,8 +118,8 @@ public final class MainWindow {
         root.setBottom(statusBar());
         root.getStyleClass().add("kernscope-root");
 
-        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(root, Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
+        double[] size = initialSize();
+        Scene scene = new Scene(root, size[0], size[1]);
         scene.getStylesheets().add(MainWindow.class.getResource("kernscope.css").toExternalForm());
         scene.setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);
@@ -129,11 +135,57 @@ public final class MainWindow {
         stage.setTitle("kernscope");
         stage.setMinWidth(900);
         stage.setMinHeight(600);
+        // explicitly: a stage shown before keeps its old size when it only gets a new scene
+        stage.setWidth(size[0]);
+        stage.setHeight(size[1]);
+        stage.centerOnScreen();
+        if (size[2] != 0) stage.setMaximized(true);
         stage.setOnHidden(e -> shutdown());
+        keepLayoutAcrossDialogs();
         docs.getSelectionModel().selectedItemProperty().addListener(o -> { updateTitle(); updateStatus(); });
         poller.scheduleWithFixedDelay(this::pollLive, 250, 250, TimeUnit.MILLISECONDS);
         refreshRecent();
         updateStatus();
+    }
+
+    // --- window ---------------------------------------------------------------------------------------------
+
+    /**
+     * The first window's size {width, height, maximized}: the size it had when last closed if it still fits the
+     * screen, else most of the screen (maximized on screens of 1366×768 and less, where every pixel counts).
+     */
+    private double[] initialSize() {
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        double sw = screen.getWidth(), sh = screen.getHeight();
+        double[] saved = ui.windowSize();
+        if (saved != null && saved[0] <= sw && saved[1] <= sh) return saved;
+        boolean small = sw <= 1366 || sh <= 800;
+        return new double[]{Math.max(Math.min(sw, 900), Math.floor(sw * 0.9)), Math.max(Math.min(sh, 600), Math.floor(sh * 0.9)),
+                small ? 1 : 0};
+    }
+
+    /**
+     * Some window managers drop the main window's maximized state while a modal dialog is up, and the scene is not
+     * laid out again afterwards (the overview stays blank until the next event): when a dialog of ours closes,
+     * restore the state the window had when it opened and lay the scene out again.
+     */
+    private void keepLayoutAcrossDialogs() {
+        javafx.collections.ListChangeListener<javafx.stage.Window> l = c -> {
+            while (c.next()) {
+                for (javafx.stage.Window w : c.getAddedSubList()) {
+                    if (w == stage || !(w instanceof Stage d) || d.getOwner() != stage) continue;
+                    boolean max = stage.isMaximized();
+                    d.addEventHandler(javafx.stage.WindowEvent.WINDOW_HIDDEN, e -> Platform.runLater(() -> {
+                        if (max && !stage.isMaximized()) stage.setMaximized(true);
+                        root.requestLayout();
+                        root.applyCss();
+                        root.layout();
+                    }));
+                }
+            }
+        };
+        javafx.stage.Window.getWindows().addListener(l);
+        stage.addEventHandler(javafx.stage.WindowEvent.WINDOW_HIDDEN, e -> javafx.stage.Window.getWindows().removeListener(l));
     }
 
     // --- chrome ---------------------------------------------------------------------------------------------
@@ -154,21 +206,38 @@ public final class MainWindow {
                 item("Timeline…", null, () -> chooseAndShoot(Shot.TIMELINE)),
                 item("Current Panel…", null, () -> chooseAndShoot(Shot.PANEL)),
                 new SeparatorMenuItem(), twoX);
-        Menu csv = new Menu("CSV", null,
-                item("Threads Table (as shown)…", null, () -> chooseAndExportCsv(null)),
-                item("Slices of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.slices)),
-                item("Wakeups of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.wakeups)),
-                item("NUMA Series of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.numa)),
-                item("Stack Samples of Selected Range…", null, () -> chooseAndExportCsv(CsvExport.Kind.samples)));
+        MenuItem slices = item("", null, () -> chooseAndExportCsv(CsvExport.Kind.slices));
+        MenuItem wakeups = item("", null, () -> chooseAndExportCsv(CsvExport.Kind.wakeups));
+        MenuItem numaCsv = item("", null, () -> chooseAndExportCsv(CsvExport.Kind.numa));
+        MenuItem samples = item("", null, () -> chooseAndExportCsv(CsvExport.Kind.samples));
+        Menu csv = new Menu("CSV", null, item("Threads Table (as shown)…", null, () -> chooseAndExportCsv(null)),
+                slices, wakeups, numaCsv, samples);
+        // the range items say which range they export: the selection, or the whole trace when nothing is selected
+        csv.setOnShowing(e -> {
+            String of = rangeWords();
+            slices.setText("Slices of " + of + "…");
+            wakeups.setText("Wakeups of " + of + "…");
+            numaCsv.setText("NUMA Series of " + of + "…");
+            samples.setText("Stack Samples of " + of + "…");
+        });
+        csv.getOnShowing().handle(null);
         Menu export = new Menu("Export", null, shots, csv, item("Folded Stacks (FlameGraph, speedscope)…", null, () -> {
             if (currentTab() == null) { showError("Nothing to export", "Open a trace first."); return; }
-            Path p = chooseSave("Export folded stacks", baseName() + ".folded", "folded");
+            Path p = chooseSave("Export the flame graph's stacks (" + rangeWords() + ") as folded stacks",
+                    baseName() + ".folded", "folded");
             if (p != null) exportFolded(p);
         }));
 
         followItem.setSelected(true);
         followItem.setOnAction(e -> { TraceTab t = currentTab(); if (t != null) t.followLiveEdgeProperty().set(followItem.isSelected()); });
         Menu view = new Menu("View", null,
+                item("Zoom In", "Shortcut+EQUALS", () -> onTimeline(t -> t.timeline().zoom(0.5))),
+                item("Zoom Out", "Shortcut+MINUS", () -> onTimeline(t -> t.timeline().zoom(2))),
+                item("Zoom to Fit", "Shortcut+0", () -> onTimeline(t -> t.timeline().zoomToFit())),
+                item("Zoom to Selection", "Shortcut+E", () -> onTimeline(t -> {
+                    if (!t.timeline().zoomToSelection()) status.setText("Select a range first: drag on the ruler, or Shift+drag on the lanes");
+                })),
+                new SeparatorMenuItem(),
                 item("Flame Graph", "Shortcut+1", () -> showPanel(0)),
                 item("NUMA", "Shortcut+2", () -> showPanel(1)),
                 item("Threads", "Shortcut+3", () -> showPanel(2)),
@@ -176,10 +245,24 @@ public final class MainWindow {
                 new SeparatorMenuItem(),
                 item("Clear Selection and Filters", "Shortcut+Shift+A", () -> { TraceTab t = currentTab(); if (t != null) t.clearSelection(); }),
                 followItem);
-        Menu help = new Menu("Help", null, item("About kernscope", null, this::showAbout));
+        Menu help = new Menu("Help", null, item("Keyboard and Mouse", "F1", this::showKeys), new SeparatorMenuItem(),
+                item("About kernscope", null, this::showAbout));
         MenuBar mb = new MenuBar(file, export, view, help);
         mb.setUseSystemMenuBar(true);
         return mb;
+    }
+
+    private void onTimeline(java.util.function.Consumer<TraceTab> action) {
+        TraceTab t = currentTab();
+        if (t != null) action.accept(t);
+    }
+
+    /** "Selected Range (1.25 s)" or "the Whole Trace (no range selected)", for menu items and dialog titles. */
+    private String rangeWords() {
+        TraceTab t = currentTab();
+        TimeRange r = t == null ? null : t.selection().getSelectedRange();
+        return r != null && r.duration() > 0 ? "Selected Range (" + Format.duration(r.duration()) + ")"
+                : "the Whole Trace (no range selected)";
     }
 
     private static MenuItem item(String text, String accel, Runnable action) {
@@ -248,12 +331,11 @@ public final class MainWindow {
         fc.setTitle("Open trace");
         fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("kernscope traces (*.ktrace)", "*.ktrace"),
                 new FileChooser.ExtensionFilter("All files", "*"));
-        List<Path> r = recent.list();
-        if (!r.isEmpty() && r.get(0).getParent() != null && Files.isDirectory(r.get(0).getParent())) {
-            fc.setInitialDirectory(r.get(0).getParent().toFile());
-        }
+        fc.setInitialDirectory(ui.lastFolder().toFile());
         List<java.io.File> files = fc.showOpenMultipleDialog(stage);
-        if (files != null) for (java.io.File f : files) open(f.toPath());
+        if (files == null || files.isEmpty()) return;
+        ui.setLastFolder(files.get(0).toPath());
+        for (java.io.File f : files) open(f.toPath());
     }
 
     /** Opens {@code path} in a new tab, off the FX thread; a bad file shows the error dialog. */
@@ -322,6 +404,7 @@ public final class MainWindow {
 
     TraceTab addTab(TraceDocument d, boolean select) {
         TraceTab tab = new TraceTab(d, this::run);
+        tab.useUiPrefs(ui);
         tab.setOnClosed(e -> { lastCost.remove(d); updateStatus(); });
         tab.selection().selectedRangeProperty().addListener(o -> updateStatus());
         tab.followLiveEdgeProperty().addListener((o, a, v) -> { if (tab == currentTab()) followItem.setSelected(v); });
@@ -373,8 +456,30 @@ public final class MainWindow {
         a.initOwner(stage);
         a.setTitle("kernscope");
         a.setHeaderText(header);
+        fitToContent(a);
         a.getDialogPane().setMinWidth(480);
+        lastAlert = a;
+        a.show();
+        return a;
+    }
+
+    /** Dialogs take the height their content needs (JavaFX would otherwise squeeze them to a fixed height). */
+    private static void fitToContent(Alert a) {
+        a.getDialogPane().setMinHeight(Region.USE_PREF_SIZE);
+        a.getDialogPane().setMinWidth(Region.USE_PREF_SIZE);
+        a.setResizable(true);
         a.getDialogPane().getStylesheets().add(MainWindow.class.getResource("kernscope.css").toExternalForm());
+    }
+
+    /** Help › Keyboard and Mouse: a non-modal sheet, so it can stay open beside the timeline. */
+    public Alert showKeys() {
+        Alert a = new Alert(Alert.AlertType.NONE, "", ButtonType.CLOSE);
+        a.initOwner(stage);
+        a.initModality(javafx.stage.Modality.NONE);
+        a.setTitle("Keyboard and Mouse — kernscope");
+        a.setHeaderText("Keyboard and mouse");
+        a.getDialogPane().setContent(KeysSheet.content());
+        fitToContent(a);
         lastAlert = a;
         a.show();
         return a;
@@ -405,24 +510,32 @@ public final class MainWindow {
         a.initOwner(stage);
         a.setTitle("About kernscope");
         a.setHeaderText("kernscope — scheduler, stacks and NUMA memory of Linux, recorded and explored");
-        TextArea ta = new TextArea(sb.toString());
-        ta.setEditable(false);
-        ta.setPrefRowCount(10);
+        // a label is exactly as large as its text: nothing to scroll, nothing cut
+        Label ta = new Label(sb.toString().strip());
+        ta.getStyleClass().add("about-text");
+        ta.setMinSize(Region.USE_PREF_SIZE, Region.USE_PREF_SIZE);
         a.getDialogPane().setContent(ta);
-        a.getDialogPane().getStylesheets().add(MainWindow.class.getResource("kernscope.css").toExternalForm());
+        fitToContent(a);
         lastAlert = a;
         a.show();
     }
 
     // --- export ---------------------------------------------------------------------------------------------
 
+    /**
+     * A save dialog titled with what it saves, starting in the folder last used (the home folder the first time);
+     * the chosen folder is remembered.
+     */
     private Path chooseSave(String title, String name, String ext) {
         FileChooser fc = new FileChooser();
         fc.setTitle(title);
         fc.setInitialFileName(name);
+        fc.setInitialDirectory(ui.lastFolder().toFile());
         fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(ext.toUpperCase() + " files", "*." + ext));
         java.io.File f = fc.showSaveDialog(stage);
-        return f == null ? null : f.toPath();
+        if (f == null) return null;
+        ui.setLastFolder(f.toPath());
+        return f.toPath();
     }
 
     private String baseName() {
@@ -432,7 +545,12 @@ public final class MainWindow {
     }
 
     private void chooseAndShoot(Shot what) {
-        Path p = chooseSave("Save screenshot", baseName() + "-" + what.name().toLowerCase() + ".png", "png");
+        String of = switch (what) {
+            case WINDOW -> "the whole window";
+            case TIMELINE -> "the timeline";
+            case PANEL -> "the current panel";
+        };
+        Path p = chooseSave("Save a screenshot of " + of + " as PNG", baseName() + "-" + what.name().toLowerCase() + ".png", "png");
         if (p != null) screenshot(what, twoX.isSelected() ? 2 : 1, p);
     }
 
@@ -460,7 +578,14 @@ public final class MainWindow {
 
     private void chooseAndExportCsv(CsvExport.Kind kind) {
         if (currentTab() == null) { showError("Nothing to export", "Open a trace first."); return; }
-        Path p = chooseSave("Export CSV", baseName() + "-" + (kind == null ? "threads" : kind.name()) + ".csv", "csv");
+        String what = kind == null ? "the Threads table as shown" : switch (kind) {
+            case slices -> "the scheduling slices of " + rangeWords();
+            case wakeups -> "the wakeups of " + rangeWords();
+            case numa -> "the NUMA counter series of " + rangeWords();
+            case samples -> "the stack samples of " + rangeWords();
+            default -> kind.name() + " of " + rangeWords();
+        };
+        Path p = chooseSave("Export " + what + " as CSV", baseName() + "-" + (kind == null ? "threads" : kind.name()) + ".csv", "csv");
         if (p != null) exportCsv(kind, p);
     }
 
@@ -713,6 +838,7 @@ public final class MainWindow {
     public BorderPane root() { return root; }
 
     private void shutdown() {
+        ui.setWindowSize(stage.getWidth(), stage.getHeight(), stage.isMaximized());
         if (helper != null && helper.process().isAlive()) helper.stop();
         poller.shutdownNow();
         workers.shutdownNow();

@@ -65,6 +65,8 @@ public final class TraceTab extends Tab {
     private final ThreadsTable threads = new ThreadsTable();
     private final LatencyHistogram latency = new LatencyHistogram();
     private final TabPane panels = new TabPane();
+    private final SplitPane split = new SplitPane();
+    private UiPrefs uiPrefs;
     private final CheckComboBox<ProcessItem> processes = new CheckComboBox<>();
     private final TextField search = new TextField();
     private final javafx.scene.control.ComboBox<FlameMode> profile = new javafx.scene.control.ComboBox<>();
@@ -86,6 +88,10 @@ public final class TraceTab extends Tab {
         timeline = new TimelineView(selection, s -> { });
         flame = new FlameGraph(selection, s -> { });
         numa = new NumaView(selection, s -> debounce.playFromStart());
+        flame.threadNamesProperty().set(u -> {
+            ThreadInfo ti = doc.source().thread(u);
+            return ti == null ? null : ti.name() + " [" + ti.tid() + "]";
+        });
         timeline.setSource(doc.source());
         liveProperty.set(doc.isLive());
         follow.setSelected(true);
@@ -96,11 +102,12 @@ public final class TraceTab extends Tab {
         follow.getStyleClass().add("follow-toggle");
 
         panels.getTabs().addAll(panel("Flame graph", flamePane()), panel("NUMA", numa), panel("Threads", threads),
-                panel("Latency", latency));
+                panel("Latency", atLeast(latency, 260)));
         panels.getStyleClass().add("panels");
-        SplitPane split = new SplitPane(timeline, panels);
+        split.getItems().setAll(timeline, panels);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.5);
+        split.getStyleClass().add("trace-split");
         SplitPane.setResizableWithParent(panels, true);
         fitTimeline(split);
 
@@ -125,6 +132,20 @@ public final class TraceTab extends Tab {
         Tab t = new Tab(name, content);
         t.setClosable(false);
         return t;
+    }
+
+    /**
+     * {@code n} in a scroll pane that gives it the whole panel but never less than {@code minH}: a chart squeezed
+     * below that has no room left for its plot after its title and axes, and would show only its title.
+     */
+    private static Node atLeast(javafx.scene.layout.Region n, double minH) {
+        n.setMinHeight(minH);
+        javafx.scene.control.ScrollPane sp = new javafx.scene.control.ScrollPane(n);
+        sp.setFitToWidth(true);
+        sp.setFitToHeight(true);
+        sp.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        sp.getStyleClass().add("panel-scroll");
+        return sp;
     }
 
     private Node flamePane() {
@@ -332,8 +353,18 @@ public final class TraceTab extends Tab {
     public TraceDocument document() { return doc; }
 
     /**
-     * Once the window has a height, gives the timeline the room its lanes need (a 2-CPU trace does not need half
-     * the window), between a quarter and three fifths of it; the user can drag the divider from there.
+     * Where the divider goes and where a dragged divider is remembered; set right after construction, before the
+     * window lays the tab out.
+     */
+    void useUiPrefs(UiPrefs p) { uiPrefs = p; }
+
+    /** The split between the timeline (top) and the panels (bottom). */
+    public SplitPane split() { return split; }
+
+    /**
+     * Once the window has a height, puts the divider where the user last left it or, the first time, gives the
+     * timeline the room its lanes need (a 2-CPU trace does not need half the window), between a quarter and three
+     * fifths of it. From then on every move of the divider is remembered for the next tab and the next run.
      */
     private void fitTimeline(SplitPane split) {
         int cpus = Math.max(1, doc.summary().cpus()), nodes = Math.max(1, doc.summary().nodes());
@@ -344,8 +375,13 @@ public final class TraceTab extends Tab {
             @Override
             public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number was, Number h) {
                 if (h.doubleValue() <= 0) return;
-                split.setDividerPositions(Math.max(0.25, Math.min(0.6, wanted / h.doubleValue())));
+                double saved = uiPrefs == null ? Double.NaN : uiPrefs.divider();
+                split.setDividerPositions(!Double.isNaN(saved) ? saved
+                        : Math.max(0.25, Math.min(0.6, wanted / h.doubleValue())));
                 split.heightProperty().removeListener(this);
+                split.getDividers().get(0).positionProperty().addListener((p, a, v) -> {
+                    if (uiPrefs != null) uiPrefs.setDivider(v.doubleValue());
+                });
             }
         };
         split.heightProperty().addListener(once);

@@ -157,6 +157,11 @@ class MainWindowTest extends WindowTestSupport {
         List<String> sl = Files.readAllLines(slices, StandardCharsets.UTF_8);
         assertThat(sl.get(0)).isEqualTo("ts,dur,cpu,utid,tid,thread,pid,process,end_state");
         assertThat(sl).hasSize((int) expected + 1);
+        // the state each slice ended in, as a word
+        java.util.Set<String> states = new java.util.HashSet<>();
+        for (String line : sl.subList(1, sl.size())) states.add(line.substring(line.lastIndexOf(',') + 1).trim());
+        assertThat(states).isNotEmpty().isSubsetOf("running", "runnable", "sleeping", "uninterruptible", "idle", "stopped",
+                "parked", "exited");
         assertThat(Files.readString(slices)).contains("\r\n");
     }
 }

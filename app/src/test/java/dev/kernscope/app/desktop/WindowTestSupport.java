@@ -20,10 +20,10 @@ abstract class WindowTestSupport {
     MainWindow w;
     Preferences prefs;
 
-    /** Shows a main window whose recent-files list lives in a fresh preferences node. */
+    /** Shows a main window whose recent files and remembered layout live in a fresh preferences node. */
     void open(Stage stage) {
         prefs = Preferences.userRoot().node("dev/kernscope/test/" + System.nanoTime());
-        w = new MainWindow(stage, new RecentFiles(prefs));
+        w = new MainWindow(stage, new RecentFiles(prefs), new UiPrefs(prefs.node("ui")));
         stage.show();
     }
 

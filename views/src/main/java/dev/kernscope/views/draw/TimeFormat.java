@@ -46,6 +46,24 @@ public final class TimeFormat {
         return String.format(java.util.Locale.ROOT, "%.4g s", ns / 1e9);
     }
 
+    /**
+     * Absolute timestamp as seconds with as many decimals as ticks {@code step} ns apart need (at least one):
+     * {@code 12557.9984 s} for 100 µs ticks.
+     */
+    public static String absolute(long ns, long step) {
+        int decimals = 9;
+        for (long p = 1; p * 10 <= step && decimals > 1; p *= 10) decimals--;
+        long q = Math.floorDiv(ns, pow10(9 - decimals));
+        return String.format(java.util.Locale.ROOT, "%d.%0" + decimals + "d s",
+                Math.floorDiv(q, pow10(decimals)), Math.floorMod(q, pow10(decimals)));
+    }
+
+    private static long pow10(int n) {
+        long p = 1;
+        for (int i = 0; i < n; i++) p *= 10;
+        return p;
+    }
+
     /** Absolute timestamp as seconds with ns precision: {@code 12.345678901 s}. */
     public static String absolute(long ns) {
         return String.format(java.util.Locale.ROOT, "%d.%09d s", Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L));

@@ -49,6 +49,8 @@ public class FlameGraph extends Control implements StyleColors.Owner {
     final ReadOnlyDoubleWrapper matchShare = new ReadOnlyDoubleWrapper(this, "matchShare", Double.NaN);
     final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
     private final StyleColors colors = new StyleColors(this, CSS);
+    private final ObjectProperty<java.util.function.IntFunction<String>> threadNames =
+            new SimpleObjectProperty<>(this, "threadNames");
 
     /**
      * @param selection shared view state; the graph shows its range and thread filter in the header
@@ -75,6 +77,15 @@ public class FlameGraph extends Control implements StyleColors.Owner {
 
     /** What the weights mean; the app switches it together with the data. */
     public ObjectProperty<FlameMode> modeProperty() { return mode; }
+
+    /** How the header names the selected thread (by utid); null names it "thread N". */
+    public ObjectProperty<java.util.function.IntFunction<String>> threadNamesProperty() { return threadNames; }
+
+    String threadName(int utid) {
+        var f = threadNames.get();
+        String n = f == null ? null : f.apply(utid);
+        return n == null ? "thread " + utid : n;
+    }
 
     /** False: top-down flame; true: bottom-up icicle. */
     public BooleanProperty invertedProperty() { return inverted; }

@@ -24,11 +24,13 @@ import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollBar;
 import javafx.scene.control.SkinBase;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
@@ -39,12 +41,14 @@ import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 
 /**
- * Header bar (mode, breadcrumbs, search, inversion toggle) above two canvases: frames and hover overlay.
+ * Header bar (mode, breadcrumbs, search, inversion toggle) above two canvases: frames and hover overlay, with a
+ * vertical scroll bar when the stacks are deeper than the view (the wheel scrolls them).
  * Layout ({@link FlameLayout}) runs on a background thread, latest request wins; drawing walks the laid-out
  * rectangles only. Confined to the FX thread.
  */
 public class FlameGraphSkin extends SkinBase<FlameGraph> {
     public static final double ROW_H = 17;
+    private static final double SCROLLBAR_W = 12;
     private static final Font FONT = Font.font("DejaVu Sans", 11);
     private static final ExecutorService POOL = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kernscope-flame-layout");
@@ -67,6 +71,13 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
     private Color[] frameColors = new Color[0];
     private double mouseX = -1, mouseY = -1;
     private long lastDrawNanos;
+    /** Shown when the rows do not fit; its value is {@link #scroll}. */
+    private final ScrollBar vbar = new ScrollBar();
+    /**
+     * How far the rows are scrolled away from the root, in px: a flame's deeper rows come down into view from
+     * above, an icicle's come up from below. 0 shows the root.
+     */
+    private double scroll;
 
     public FlameGraphSkin(FlameGraph fg) {
         super(fg);
@@ -87,15 +98,27 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
         HBox bar = new HBox(8, modeLabel, scopeLabel, crumbs, spacer, matchLabel, searchField, invertButton);
         bar.getStyleClass().add("header");
         bar.setAlignment(Pos.CENTER_LEFT);
-        Pane canvases = new Pane(canvas, overlay) {
+        vbar.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        vbar.setFocusTraversable(false);
+        vbar.setVisible(false);
+        vbar.setUnitIncrement(ROW_H);
+        vbar.valueProperty().addListener(o -> { if (!syncing) scrollTo(barToScroll(vbar.getValue())); });
+        Pane canvases = new Pane(canvas, overlay, vbar) {
             @Override protected void layoutChildren() {
                 double w = getWidth(), h = getHeight();
-                boolean changed = canvas.getWidth() != w || canvas.getHeight() != h;
-                canvas.setWidth(w); canvas.setHeight(h); overlay.setWidth(w); overlay.setHeight(h);
+                // the tree's depth, not the layout's, decides: the layout depends on the width the bar leaves
+                boolean bar = contentHeight(maxDepth()) > h;
+                double cw = bar ? Math.max(1, w - SCROLLBAR_W) : w;
+                boolean changed = canvas.getWidth() != cw || canvas.getHeight() != h;
+                canvas.setWidth(cw); canvas.setHeight(h); overlay.setWidth(cw); overlay.setHeight(h);
+                vbar.setVisible(bar);
+                vbar.resizeRelocate(cw, 0, SCROLLBAR_W, h);
                 if (changed) relayout();
+                else syncScroll();
             }
         };
         canvases.setMinSize(0, 0);
+        canvases.setOnScroll(this::onScroll);
         overlay.setMouseTransparent(true);
         StackPane body = new StackPane(canvases, placeholder);
         VBox.setVgrow(body, Priority.ALWAYS);
@@ -111,6 +134,7 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
         TraceSelection sel = fg.getSelection();
         sel.selectedRangeProperty().addListener(o -> updateHeader());
         sel.selectedUtidProperty().addListener(o -> updateHeader());
+        fg.threadNamesProperty().addListener(o -> updateHeader());
         c.addListener(o -> { frameColors = new Color[0]; draw(); });
         canvas.setOnMouseMoved(e -> { mouseX = e.getX(); mouseY = e.getY(); drawOverlay(); });
         canvas.setOnMouseExited(e -> { mouseX = -1; drawOverlay(); });
@@ -129,7 +153,77 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
     public double rowY(int row) {
         FlameLayout l = layout;
         boolean icicle = l != null && l.tree.inverted();
-        return icicle ? row * ROW_H : canvas.getHeight() - (row + 1) * ROW_H;
+        return icicle ? row * ROW_H - scroll : canvas.getHeight() - (row + 1) * ROW_H + scroll;
+    }
+
+    // The canvases are sized to the room the graph gets; SkinBase would report their size as its minimum.
+    @Override protected double computeMinWidth(double h, double t, double r, double b, double l) { return l + r + 200; }
+
+    @Override protected double computeMinHeight(double w, double t, double r, double b, double l) { return t + b + 80; }
+
+    @Override protected double computePrefWidth(double h, double t, double r, double b, double l) { return l + r + 800; }
+
+    @Override protected double computePrefHeight(double w, double t, double r, double b, double l) { return t + b + 300; }
+
+    private int maxDepth() {
+        FlameGraph fg = getSkinnable();
+        FlameData d = fg.getData();
+        if (d == null) return 0;
+        CallTree t = fg.invertedProperty().get() && d.bottomUp() != null ? d.bottomUp() : d.topDown();
+        return t == null ? 0 : t.maxDepth();
+    }
+
+    private static double contentHeight(int maxRow) { return (maxRow + 1) * ROW_H; }
+
+    /** Largest useful scroll: the deepest laid-out row just inside the view. */
+    private double maxScroll() {
+        FlameLayout l = layout;
+        return l == null ? 0 : Math.max(0, contentHeight(l.maxRow()) - canvas.getHeight());
+    }
+
+    /** Current scroll away from the root in px (0 shows the root), for tests. */
+    public double scrollOffset() { return scroll; }
+
+    /** Scrolls {@code px} away from the root (clamped); the deepest frames are at {@link #maxScroll()}. */
+    public void scrollTo(double px) {
+        double v = Math.round(Math.max(0, Math.min(px, maxScroll())));
+        if (v == scroll) return;
+        scroll = v;
+        syncScroll();
+        draw();
+    }
+
+    // The bar reads top to bottom; for a flame (root at the bottom) its value runs the other way from the scroll.
+    private boolean icicle() { return layout != null && layout.tree.inverted(); }
+
+    private double barToScroll(double v) { return icicle() ? v : maxScroll() - v; }
+
+    private boolean syncing;
+
+    private void syncScroll() {
+        if (syncing) return;
+        syncing = true;
+        try { syncBar(); } finally { syncing = false; }
+    }
+
+    private void syncBar() {
+        double max = maxScroll();
+        if (scroll > max) scroll = max;
+        vbar.setMin(0);
+        vbar.setMax(max);
+        double h = canvas.getHeight();
+        vbar.setVisibleAmount(max <= 0 ? 1 : h * max / Math.max(1, h + max - 0));
+        vbar.setBlockIncrement(Math.max(ROW_H, h - ROW_H));
+        double want = icicle() ? scroll : max - scroll;
+        if (vbar.getValue() != want) vbar.setValue(want);
+    }
+
+    /** The wheel scrolls the rows: up shows deeper frames of a flame, down deeper frames of an icicle. */
+    private void onScroll(ScrollEvent e) {
+        double d = e.getDeltaY();
+        if (d == 0 || layout == null) return;
+        scrollTo(scroll + (icicle() ? -d : d));
+        e.consume();
     }
 
     private void relayout() {
@@ -151,7 +245,9 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
             FlameLayout l = FlameLayout.compute(t, Math.min(zoom, t.size() - 1), w, q);
             Platform.runLater(() -> {
                 if (generation.get() != gen) return;
+                if (layout == null || layout.tree != l.tree || layout.zoom != l.zoom) scroll = 0;
                 layout = l;
+                syncScroll();
                 fg.busy.set(false);
                 fg.matchShare.set(l.matchShare);
                 updateHeader();
@@ -167,11 +263,12 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
         TraceSelection s = fg.getSelection();
         TimeRange r = s.getSelectedRange();
         String scope = (r == null ? "whole trace" : TimeFormat.duration(r.duration()) + " selected")
-                + (s.getSelectedUtid() >= 0 ? " · utid " + s.getSelectedUtid() : "");
+                + (s.getSelectedUtid() >= 0 ? " · " + fg.threadName(s.getSelectedUtid()) : "");
         scopeLabel.setText(scope);
         FlameLayout l = layout;
         double share = l == null ? Double.NaN : l.matchShare;
-        matchLabel.setText(Double.isNaN(share) ? "" : String.format(Locale.ROOT, "%d matches · %.1f%% of total", l.matchCount, share * 100));
+        matchLabel.setText(Double.isNaN(share) ? "" : String.format(Locale.ROOT, "%,d %s · %.1f%% of total",
+                l.matchCount, l.matchCount == 1 ? "match" : "matches", share * 100));
         crumbs.getChildren().clear();
         if (l == null) return;
         List<Integer> path = new ArrayList<>();
@@ -260,7 +357,8 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
     private int hitRect(double x, double y) {
         FlameLayout l = layout;
         if (l == null) return -1;
-        int row = l.tree.inverted() ? (int) Math.floor(y / ROW_H) : (int) Math.floor((canvas.getHeight() - y) / ROW_H);
+        int row = l.tree.inverted() ? (int) Math.floor((y + scroll) / ROW_H)
+                : (int) Math.floor((canvas.getHeight() - y + scroll) / ROW_H);
         return row < 0 ? -1 : l.rectAt(x, row);
     }
 
@@ -286,19 +384,21 @@ public class FlameGraphSkin extends SkinBase<FlameGraph> {
                 if (t.total(ch) * (l.width / t.total(l.zoom)) < FlameLayout.MIN_PX) sum += t.total(ch);
             }
             lines.add(l.merged[i] + " frames narrower than a pixel");
-            lines.add("Total  " + weight(sum) + pct(sum, rootTotal));
+            lines.add("Total  " + weight(sum, -1) + pct(sum, rootTotal));
         } else {
             int n = l.node[i];
             lines.add(t.name(n));
             lines.add("Kind   " + t.kind(n).name().toLowerCase(Locale.ROOT));
-            lines.add("Total  " + weight(t.total(n)) + pct(t.total(n), rootTotal));
-            lines.add("Self   " + weight(t.self(n)) + pct(t.self(n), rootTotal));
+            lines.add("Total  " + weight(t.total(n), t.samples(n)) + pct(t.total(n), rootTotal));
+            lines.add("Self   " + weight(t.self(n), -1) + pct(t.self(n), rootTotal));
         }
         HoverCard.draw(g, c, FONT, lines, mouseX, mouseY, W, H);
     }
 
-    private String weight(long w) {
-        return getSkinnable().modeProperty().get().weightIsNanos() ? TimeFormat.duration(w) : String.format(Locale.ROOT, "%,d samples", w);
+    /** A weight in its unit, with the number of samples behind it when known ({@code samples} < 0: not). */
+    private String weight(long w, long samples) {
+        String v = getSkinnable().modeProperty().get().weightIsNanos() ? TimeFormat.duration(w) : String.format(Locale.ROOT, "%,d", w);
+        return samples < 0 ? v : v + String.format(Locale.ROOT, " · %,d sample%s", samples, samples == 1 ? "" : "s");
     }
 
     private static String pct(long part, long whole) {

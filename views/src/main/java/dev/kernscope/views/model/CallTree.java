@@ -23,10 +23,12 @@ public final class CallTree {
     final long[] total;
     final int[] childStart;
     final int[] childCount;
+    /** Samples under each node (self and descendants), or null when the tree was built without counts. */
+    final long[] samples;
     private final int maxDepth;
 
     CallTree(FrameTable frames, boolean inverted, int size, int[] frame, int[] parent, int[] depth, long[] self,
-             long[] total, int[] childStart, int[] childCount) {
+             long[] total, int[] childStart, int[] childCount, long[] samples) {
         this.frames = frames;
         this.inverted = inverted;
         this.size = size;
@@ -37,6 +39,7 @@ public final class CallTree {
         this.total = total;
         this.childStart = childStart;
         this.childCount = childCount;
+        this.samples = samples;
         int md = 0;
         for (int i = 0; i < size; i++) md = Math.max(md, depth[i]);
         this.maxDepth = md;
@@ -60,6 +63,9 @@ public final class CallTree {
     public long self(int node) { return self[node]; }
 
     public long total(int node) { return total[node]; }
+
+    /** Number of samples in the node's total, or -1 when the tree carries no counts. */
+    public long samples(int node) { return samples == null ? -1 : samples[node]; }
 
     public int childCount(int node) { return childCount[node]; }
 
@@ -86,7 +92,19 @@ public final class CallTree {
      *                                  weight is negative, or a total does not add up
      */
     public static CallTree of(FrameTable frames, boolean inverted, int[] parent, int[] frame, long[] self, long[] total) {
+        return of(frames, inverted, parent, frame, self, total, null);
+    }
+
+    /**
+     * As {@link #of(FrameTable, boolean, int[], int[], long[], long[])}, with the number of samples in each node's
+     * total (so a hover can say "51 samples" beside the time they stand for); null when unknown.
+     */
+    public static CallTree of(FrameTable frames, boolean inverted, int[] parent, int[] frame, long[] self, long[] total,
+                              long[] totalSamples) {
         int n = parent.length;
+        if (totalSamples != null && totalSamples.length != n) {
+            throw new IllegalArgumentException("samples: " + totalSamples.length + " entries for " + n + " nodes");
+        }
         if (n == 0 || frame.length != n || self.length != n || total.length != n) {
             throw new IllegalArgumentException("need ≥ 1 node and arrays of one length: parent " + n + ", frame "
                     + frame.length + ", self " + self.length + ", total " + total.length);
@@ -117,7 +135,7 @@ public final class CallTree {
         }
         int[] fr = frame;
         if (frame[root] != -1) { fr = frame.clone(); fr[root] = -1; }
-        return assemble(frames, inverted, n, root, fr, parent, self, total);
+        return assemble(frames, inverted, n, root, fr, parent, self, total, totalSamples);
     }
 
     /** Heavier first; equal weights by frame id so the order is deterministic. Primitive, no boxing. */
@@ -149,7 +167,7 @@ public final class CallTree {
      * precede children, deriving depths on the way. Nodes the walk does not reach make the input invalid.
      */
     static CallTree assemble(FrameTable frames, boolean inverted, int n, int root, int[] fr, int[] par, long[] sf,
-                             long[] tot) {
+                             long[] tot, long[] samples) {
         int[] count = new int[n];
         for (int i = 0; i < n; i++) if (i != root) count[par[i]]++;
         int[] firstKid = new int[n];
@@ -176,7 +194,7 @@ public final class CallTree {
         }
         if (head != n) throw new IllegalArgumentException((n - head) + " nodes are not reachable from the root (cycle)");
         int[] nf = new int[n], np = new int[n], nd = new int[n];
-        long[] ns = new long[n], nt = new long[n];
+        long[] ns = new long[n], nt = new long[n], nc = samples == null ? null : new long[n];
         for (int i = 0; i < n; i++) {
             int old = order[i];
             nf[i] = fr[old];
@@ -184,7 +202,8 @@ public final class CallTree {
             nd[i] = old == root ? 0 : nd[np[i]] + 1;
             ns[i] = sf[old];
             nt[i] = tot[old];
+            if (nc != null) nc[i] = samples[old];
         }
-        return new CallTree(frames, inverted, n, nf, np, nd, ns, nt, cStart, cCount);
+        return new CallTree(frames, inverted, n, nf, np, nd, ns, nt, cStart, cCount, nc);
     }
 }

@@ -152,6 +152,6 @@ public final class CallTreeBuilder {
     private CallTree finish(boolean inverted, int n, int[] fr, int[] par, long[] sf) {
         long[] tot = Arrays.copyOf(sf, n);
         for (int i = n - 1; i > 0; i--) tot[par[i]] += tot[i];
-        return CallTree.assemble(frames, inverted, n, 0, fr, par, sf, tot);
+        return CallTree.assemble(frames, inverted, n, 0, fr, par, sf, tot, null);
     }
 }

@@ -2,8 +2,8 @@ package dev.kernscope.views.model;
 
 /** What the weights of a call tree measure; the app builds the tree, the flame graph labels it. */
 public enum FlameMode {
-    /** Sampled on-CPU stacks; weight = samples. */
-    ON_CPU("On-CPU", false),
+    /** Sampled on-CPU stacks; weight = each sample's period in ns (the CPU time it stands for). */
+    ON_CPU("On-CPU", true),
     /** Stacks at switch-out; weight = blocked ns. */
     OFF_CPU("Off-CPU", true),
     /** On- and off-CPU together; weight = ns. */
@@ -16,6 +16,6 @@ public enum FlameMode {
 
     public String label() { return label; }
 
-    /** True when weights are nanoseconds, false when they are sample counts. */
+    /** True when weights are nanoseconds (every mode the app offers), false when they are plain counts. */
     public boolean weightIsNanos() { return nanos; }
 }

@@ -21,6 +21,7 @@ import javafx.scene.control.SkinBase;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.FontWeight;
@@ -28,19 +29,26 @@ import javafx.scene.text.TextAlignment;
 
 /**
  * One canvas for topology, heat map and counter series, and a TableView (a few dozen rows) for pages per
- * process. Confined to the FX thread.
+ * process, stacked in a vertical scroll pane: each part gets the height its content needs (node cards wrap into
+ * rows, the matrix keeps readable cells, every counter keeps its row), so with many nodes the panel scrolls
+ * instead of cutting anything off. Confined to the FX thread.
  */
 public class NumaViewSkin extends SkinBase<NumaView> {
     public static final double GUTTER = 120; // same as the timeline so the time axes line up
     static final double SERIES_H = 26;
-    static final double SERIES_MIN_H = 16;
-    static final double TABLE_MIN_H = 84;
+    static final double TABLE_ROW_H = 22, TABLE_HEADER_H = 30;
+    static final int TABLE_MIN_ROWS = 4, TABLE_MAX_ROWS = 12;
+    static final double CARD_MIN_W = 170, CARD_MAX_W = 260, CARD_GAP = 12, CHIP_W = 30, CHIP_H = 22, CHIP_GAP = 5;
+    static final int CHIP_ROWS_MAX = 4;
+    static final double CELL_MIN = 30, CELL_MAX = 64, HEAT_LABEL_W = 64, LEGEND_W = 110;
     private static final Font FONT = Font.font("DejaVu Sans", 11);
     private static final Font BOLD = Font.font("DejaVu Sans", FontWeight.BOLD, 11);
 
     private final Canvas canvas = new Canvas();
     private final TableView<NumaModel.ProcessPages> table = new TableView<>();
     private final Label placeholder = new Label("No NUMA data");
+    private final javafx.scene.control.ScrollPane scroller = new javafx.scene.control.ScrollPane();
+    private final Region body;
     private final StyleColors c;
     private double topH, seriesY, seriesH, rowH = SERIES_H;
     /** Heat-map geometry of the last draw, for hover: left of column 0, top of row 0, cell size, nodes. */
@@ -56,9 +64,23 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         // widths are set in layoutChildren: a constrained policy gave the PID column all the room and cut the
         // node columns to "..." once the columns were rebuilt for a new model
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
-        getChildren().addAll(canvas, table, placeholder);
+        body = new Region() {
+            { getChildren().addAll(canvas, table); }
+
+            @Override protected double computePrefHeight(double w) { return contentHeight(w); }
+
+            @Override protected double computeMinHeight(double w) { return contentHeight(w); }
+
+            @Override protected void layoutChildren() { layoutBody(getWidth()); }
+        };
+        scroller.setContent(body);
+        scroller.setFitToWidth(true);
+        scroller.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        scroller.setVbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.AS_NEEDED);
+        scroller.getStyleClass().add("numa-scroll");
+        getChildren().addAll(scroller, placeholder);
         InvalidationListener re = o -> draw();
-        v.modelProperty().addListener(o -> { rebuildTable(); getSkinnable().requestLayout(); draw(); });
+        v.modelProperty().addListener(o -> { rebuildTable(); body.requestLayout(); getSkinnable().requestLayout(); draw(); });
         v.getSelection().visibleRangeProperty().addListener(re);
         v.getSelection().selectedRangeProperty().addListener(re);
         c.addListener(re);
@@ -119,23 +141,75 @@ public class NumaViewSkin extends SkinBase<NumaView> {
     protected void layoutChildren(double x, double y, double w, double h) {
         NumaModel m = getSkinnable().getModel();
         placeholder.setVisible(m == null);
-        table.setVisible(m != null);
+        scroller.setVisible(m != null);
         layoutInArea(placeholder, x, y, w, h, 0, HPos.CENTER, VPos.CENTER);
-        int seriesCount = m == null ? 0 : m.series().size();
-        topH = 190;
-        // The counter rows give way first (down to a readable minimum), then the table (down to a few rows),
-        // so a short panel still shows every series.
-        double room = Math.max(0, h - topH - TABLE_MIN_H);
-        rowH = seriesCount == 0 ? SERIES_H
-                : Math.max(SERIES_MIN_H, Math.min(SERIES_H, (room - 24) / seriesCount));
-        seriesH = 24 + seriesCount * rowH;
-        double tableH = Math.max(TABLE_MIN_H, h - topH - seriesH);
-        double canvasH = Math.max(0, h - tableH);
+        scroller.resizeRelocate(x, y, w, h);
+    }
+
+    // The scroll pane takes whatever room the panel gets; its content, not the panel, is as tall as it must be.
+    @Override protected double computeMinWidth(double h, double t, double r, double b, double l) { return l + r + 200; }
+
+    @Override protected double computeMinHeight(double w, double t, double r, double b, double l) { return t + b + 60; }
+
+    @Override protected double computePrefWidth(double h, double t, double r, double b, double l) { return l + r + 900; }
+
+    @Override protected double computePrefHeight(double w, double t, double r, double b, double l) { return t + b + 500; }
+
+    /** Left part of the top band (topology) at width {@code w}; the matrix takes the rest. */
+    private static double topologyWidth(double w) { return Math.floor(w * 0.55); }
+
+    /** Node cards per row, card width and card height for {@code n} nodes of up to {@code cpus} CPUs in {@code w}. */
+    private static double[] cards(int n, int cpus, double w) {
+        int cols = Math.max(1, Math.min(n, (int) ((w - CARD_GAP) / (CARD_MIN_W + CARD_GAP))));
+        double cardW = Math.min(CARD_MAX_W, (w - CARD_GAP - cols * CARD_GAP) / cols);
+        int perRow = Math.max(1, (int) ((cardW - 20 + CHIP_GAP) / (CHIP_W + CHIP_GAP)));
+        int chipRows = Math.min(CHIP_ROWS_MAX, (cpus + perRow - 1) / perRow);
+        int[] typical = new int[n];
+        java.util.Arrays.fill(typical, 10); // distances are two digits (10 local, 11–255 remote)
+        double cardH = 28 + chipRows * (CHIP_H + CHIP_GAP) + 46 + 14 * distanceLines(typical, cardW - 20).size();
+        return new double[]{cols, cardW, cardH, perRow, chipRows};
+    }
+
+    private static double heatCell(int n, double w) {
+        return Math.max(CELL_MIN, Math.min(CELL_MAX, (w - HEAT_LABEL_W - LEGEND_W) / Math.max(1, n)));
+    }
+
+    /** Height of the topology and matrix band for model {@code m} at width {@code w}. */
+    private static double topHeight(NumaModel m, double w) {
+        int n = m.nodes().size(), cpus = 0;
+        for (NumaModel.Node node : m.nodes()) cpus = Math.max(cpus, node.cpus().length);
+        double[] k = cards(n, cpus, topologyWidth(w));
+        int rows = (int) Math.ceil(n / k[0]);
+        double topo = 30 + rows * (k[2] + CARD_GAP);
+        int hn = m.access().length;
+        double heat = 48 + hn * heatCell(hn, w - topologyWidth(w)) + (m.unplacedTotal() > 0 ? 60 : 20);
+        return Math.max(190, Math.ceil(Math.max(topo, heat)));
+    }
+
+    private static double tableHeight(NumaModel m) {
+        int rows = Math.max(TABLE_MIN_ROWS, Math.min(TABLE_MAX_ROWS, m.processes().size()));
+        return TABLE_HEADER_H + rows * TABLE_ROW_H + 2;
+    }
+
+    /** Everything stacked: topology and matrix, the counters (a full row each), the pages table. */
+    private double contentHeight(double w) {
+        NumaModel m = getSkinnable().getModel();
+        if (m == null || w <= 0) return 0;
+        return topHeight(m, w) + 24 + m.series().size() * SERIES_H + tableHeight(m);
+    }
+
+    private void layoutBody(double w) {
+        NumaModel m = getSkinnable().getModel();
+        if (m == null || w <= 0) return;
+        topH = topHeight(m, w);
+        rowH = SERIES_H;
+        seriesH = 24 + m.series().size() * rowH;
         seriesY = topH;
+        double canvasH = topH + seriesH;
         canvas.setWidth(w);
         canvas.setHeight(canvasH);
-        canvas.relocate(x, y);
-        table.resizeRelocate(x, y + canvasH, w, tableH);
+        canvas.relocate(0, 0);
+        table.resizeRelocate(0, canvasH, w, tableHeight(m));
         fitColumns(w);
         draw();
     }
@@ -163,7 +237,7 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         NumaModel m = getSkinnable().getModel();
         if (m == null) { heatN = 0; return; }
         g.setTextBaseline(VPos.CENTER);
-        double split = Math.floor(w * 0.55);
+        double split = topologyWidth(w);
         drawTopology(g, m, 0, 0, split, topH);
         drawHeat(g, m, split, 0, w - split, topH);
         g.setStroke(c.get("-ks-separator"));
@@ -214,11 +288,14 @@ public class NumaViewSkin extends SkinBase<NumaView> {
 
     private void drawTopology(GraphicsContext g, NumaModel m, double x0, double y0, double w, double h) {
         title(g, "Topology", x0 + 12, y0 + 14);
-        int n = m.nodes().size();
-        double cardW = Math.min(260, (w - 24 - (n - 1) * 12) / Math.max(1, n)), cardH = h - 40;
+        int n = m.nodes().size(), most = 0;
+        for (NumaModel.Node node : m.nodes()) most = Math.max(most, node.cpus().length);
+        double[] k = cards(n, most, w);
+        int cols = (int) k[0], perRow = (int) k[3], chipRows = (int) k[4];
+        double cardW = k[1], cardH = k[2];
         for (int i = 0; i < n; i++) {
             NumaModel.Node node = m.nodes().get(i);
-            double cx = x0 + 12 + i * (cardW + 12), cy = y0 + 30;
+            double cx = x0 + CARD_GAP + (i % cols) * (cardW + CARD_GAP), cy = y0 + 30 + (i / cols) * (cardH + CARD_GAP);
             g.setFill(c.get("-ks-panel"));
             g.fillRoundRect(cx, cy, cardW, cardH, 6, 6);
             g.setStroke(c.get("-ks-separator"));
@@ -226,34 +303,50 @@ public class NumaViewSkin extends SkinBase<NumaView> {
             title(g, "Node " + node.id(), cx + 10, cy + 14);
             g.setFill(c.get("-ks-text-dim"));
             g.fillText(node.cpus().length + " CPUs", cx + 70, cy + 14);
-            // CPU chips
-            double chip = 30, gap = 5;
-            int perRow = Math.max(1, (int) ((cardW - 20 + gap) / (chip + gap)));
-            for (int k = 0; k < node.cpus().length; k++) {
-                double px = cx + 10 + (k % perRow) * (chip + gap), py = cy + 28 + (k / perRow) * (22 + gap);
-                if (py + 22 > cy + cardH - 56) break;
-                g.setFill(c.get("-ks-cpu-chip"));
-                g.fillRoundRect(px, py, chip, 22, 4, 4);
-                g.setFill(c.get("-ks-text"));
+            // CPU chips, up to CHIP_ROWS_MAX rows; the rest as a count in the last chip's place
+            int shown = Math.min(node.cpus().length, perRow * chipRows);
+            if (shown < node.cpus().length) shown--;
+            for (int j = 0; j <= shown && j < node.cpus().length; j++) {
+                double px = cx + 10 + (j % perRow) * (CHIP_W + CHIP_GAP), py = cy + 28 + (j / perRow) * (CHIP_H + CHIP_GAP);
+                boolean more = j == shown;
+                g.setFill(c.get(more ? "-ks-panel" : "-ks-cpu-chip"));
+                g.fillRoundRect(px, py, CHIP_W, CHIP_H, 4, 4);
+                g.setFill(c.get(more ? "-ks-text-dim" : "-ks-text"));
                 g.setTextAlign(TextAlignment.CENTER);
-                g.fillText(String.valueOf(node.cpus()[k]), px + chip / 2, py + 11);
+                g.fillText(more ? "+" + (node.cpus().length - shown) : String.valueOf(node.cpus()[j]), px + CHIP_W / 2, py + CHIP_H / 2);
                 g.setTextAlign(TextAlignment.LEFT);
             }
             // memory bar
-            double by = cy + cardH - 46, bw = cardW - 20;
+            double by = cy + 28 + chipRows * (CHIP_H + CHIP_GAP) + 12, bw = cardW - 20;
             g.setFill(c.get("-ks-text-dim"));
-            g.fillText(String.format(Locale.ROOT, "Memory  %s / %s", bytes(node.memUsed()), bytes(node.memTotal())), cx + 10, by);
+            g.fillText(fit(String.format(Locale.ROOT, "Memory  %s / %s", bytes(node.memUsed()), bytes(node.memTotal())), bw), cx + 10, by);
             g.setFill(c.get("-ks-mem-free"));
             g.fillRect(cx + 10, by + 10, bw, 8);
             double frac = node.memTotal() == 0 ? 0 : Math.min(1, (double) node.memUsed() / node.memTotal());
             g.setFill(c.get("-ks-mem-used"));
             g.fillRect(cx + 10, by + 10, Math.round(bw * frac), 8);
-            // distances row
-            StringBuilder d = new StringBuilder("Distance ");
-            for (int j = 0; j < m.distances()[i].length; j++) d.append(j == 0 ? "" : " · ").append("N").append(j).append(' ').append(m.distances()[i][j]);
+            // distances to every node in node order, on as many lines as the card's width needs
             g.setFill(c.get("-ks-text-dim"));
-            g.fillText(d.toString(), cx + 10, by + 30);
+            List<String> lines = distanceLines(m.distances()[i], bw);
+            for (int l = 0; l < lines.size(); l++) g.fillText(lines.get(l), cx + 10, by + 32 + l * 14);
         }
+    }
+
+    /** "Distance N0 10 · N1 20", wrapped to lines of at most {@code px} at ~6.5 px per character. */
+    static List<String> distanceLines(int[] d, double px) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder("Distance");
+        for (int j = 0; j < d.length; j++) {
+            String part = (j == 0 ? " " : " · ") + "N" + j + " " + d[j];
+            if ((line.length() + part.length()) * 6.5 > px && line.length() > 8) {
+                out.add(line.toString());
+                line = new StringBuilder("        ").append(part.substring(j == 0 ? 1 : 3));
+            } else {
+                line.append(part);
+            }
+        }
+        out.add(line.toString());
+        return out;
     }
 
     private static String bytes(long b) {
@@ -267,15 +360,15 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         int n = m.access().length;
         long max = 1;
         for (long[] row : m.access()) for (long v : row) max = Math.max(max, v);
-        double labelW = 64, top = y0 + 48;
-        double cell = Math.min((w - labelW - 24) / Math.max(1, n), (h - 70) / Math.max(1, n));
+        double labelW = HEAT_LABEL_W, top = y0 + 48;
+        double cell = heatCell(n, w);
         heatX = x0 + labelW;
         heatY = top;
         heatCell = cell;
         heatN = n;
         g.setFill(c.get("-ks-text-dim"));
         g.setTextAlign(TextAlignment.CENTER);
-        for (int j = 0; j < n; j++) g.fillText("mem N" + j, x0 + labelW + j * cell + cell / 2, top - 10);
+        for (int j = 0; j < n; j++) g.fillText((cell >= 58 ? "mem N" : "N") + j, x0 + labelW + j * cell + cell / 2, top - 10);
         g.setTextAlign(TextAlignment.LEFT);
         for (int i = 0; i < n; i++) {
             g.setFill(c.get("-ks-text-dim"));

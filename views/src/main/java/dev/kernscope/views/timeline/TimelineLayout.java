@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Vertical geometry of the timeline: overview, ruler and the pinned-thread lanes stay fixed at the top; below
  * them, per NUMA node a header row and per CPU a slice lane with its run-queue track beneath scroll by
- * {@code scrollY}. Row coordinates are on screen (already scrolled). Pure arithmetic; immutable.
+ * {@code scrollY}. A collapsed node keeps its header; its CPUs get zero-height rows under it ({@link Row#hidden()})
+ * that are never visible. Row coordinates are on screen (already scrolled). Pure arithmetic; immutable.
  */
 public final class TimelineLayout {
     public static final double GUTTER = 120;
@@ -26,6 +27,8 @@ public final class TimelineLayout {
         public boolean isHeader() { return cpu == -1; }
         public boolean isPinned() { return cpu == -2; }
         public double bottom() { return runqY + runqH; }
+        /** A CPU lane of a collapsed node: no height, never drawn or hit. */
+        public boolean hidden() { return cpu >= 0 && laneH == 0; }
 
         Row movedTo(double ny) { return new Row(cpu, node, ny, laneH, ny + (runqY - y), runqH); }
     }
@@ -47,6 +50,11 @@ public final class TimelineLayout {
      * @param scrollY     how far the CPU lanes are scrolled up, in px (not clamped here)
      */
     public TimelineLayout(List<CpuInfo> cpus, int pinnedLanes, double scrollY) {
+        this(cpus, pinnedLanes, scrollY, java.util.Set.of());
+    }
+
+    /** @param collapsed NUMA nodes shown as their header only */
+    public TimelineLayout(List<CpuInfo> cpus, int pinnedLanes, double scrollY, java.util.Set<Integer> collapsed) {
         double y = OVERVIEW_H + RULER_H;
         for (int p = 0; p < pinnedLanes; p++) {
             rows.add(new Row(-2, p, y + GAP, LANE_H, y + GAP + LANE_H, 0));
@@ -69,11 +77,13 @@ public final class TimelineLayout {
                 rows.add(new Row(-1, node, y, NODE_H, y + NODE_H, 0));
                 y += NODE_H;
             }
-            Row r = new Row(c.cpu(), c.node(), y + GAP, LANE_H, y + GAP + LANE_H + 1, RUNQ_H);
+            boolean folded = collapsed.contains(c.node());
+            Row r = folded ? new Row(c.cpu(), c.node(), y, 0, y, 0)
+                    : new Row(c.cpu(), c.node(), y + GAP, LANE_H, y + GAP + LANE_H + 1, RUNQ_H);
             rows.add(r);
             cpuRows[i] = r;
             if (c.cpu() >= 0) byCpu[c.cpu()] = i;
-            y += CPU_PITCH;
+            if (!folded) y += CPU_PITCH;
         }
         height = y;
         contentHeight = y + scrollY - scrollTop;
@@ -106,7 +116,7 @@ public final class TimelineLayout {
 
     /** True if any part of {@code r} shows in a view {@code viewH} px tall. */
     public boolean isVisible(Row r, double viewH) {
-        return r.isPinned() || (r.bottom() > scrollTop && r.y() < viewH);
+        return r.isPinned() || (!r.hidden() && r.bottom() > scrollTop && r.y() < viewH);
     }
 
     /** Indexes {@code [from, to)} of the CPUs whose lanes show in a view {@code viewH} px tall. */
@@ -134,6 +144,15 @@ public final class TimelineLayout {
         if (current == null) return null;
         double y = next == null ? scrollTop : Math.min(scrollTop, next.y() - NODE_H);
         return current.movedTo(y);
+    }
+
+    /** The node header (or the sticky header standing in for it) at {@code y}, or null. */
+    public Row headerAt(double y) {
+        if (y < scrollTop) return null;
+        Row sticky = stickyHeader();
+        if (sticky != null && y >= sticky.y() && y < sticky.y() + NODE_H) return sticky;
+        for (Row r : rows) if (r.isHeader() && y >= r.y() && y < r.y() + NODE_H) return r;
+        return null;
     }
 
     /** The row whose lane or run-queue track contains {@code y}, or null. */

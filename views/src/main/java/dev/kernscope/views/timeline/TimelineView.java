@@ -1,6 +1,7 @@
 package dev.kernscope.views.timeline;
 
 import dev.kernscope.views.draw.StyleColors;
+import dev.kernscope.views.model.TimeRange;
 import dev.kernscope.views.model.TimelineSource;
 import dev.kernscope.views.model.TraceSelection;
 import java.util.List;
@@ -24,10 +25,11 @@ import javafx.scene.control.Skin;
  * ruler and an overview strip. Reads a {@link TimelineSource} for the visible window at the current resolution,
  * off the FX thread. Shows a placeholder while the source is null.
  *
- * <p>Input: wheel zooms around the pointer; W/S zoom, A/D pan; drag pans; shift-drag or drag on the ruler
- * selects a time range; drag/click on the overview moves the window; click selects a thread (all its slices are
- * highlighted); P pins (or unpins) the selected thread in a lane above the CPUs, several at once; Esc clears the
- * selection. When the CPU lanes do not
+ * <p>Input: wheel zooms around the pointer; W/S and +/− zoom, 0 fits the whole trace, Z zooms to the selected
+ * range, A/D pan; drag pans; shift-drag or drag on the ruler selects a time range; drag/click on the overview
+ * moves the window; click selects a thread (all its slices are highlighted); click on a node header collapses or
+ * expands its CPUs; P pins (or unpins) the selected thread in a lane above the CPUs, several at once; Esc clears
+ * the selection. When the CPU lanes do not
  * fit they scroll vertically (shift+wheel, wheel over the lane names, scroll bar, Up/Down, PageUp/PageDown,
  * Home/End); node headers stick to the top, and lanes off screen are neither fetched nor drawn.
  *
@@ -52,6 +54,7 @@ public class TimelineView extends Control implements StyleColors.Owner {
     public static final int MAX_PINNED = 8;
     private final ObservableList<Integer> pinnedUtids = FXCollections.observableArrayList();
     private final DoubleProperty laneScroll = new SimpleDoubleProperty(this, "laneScroll", 0);
+    private final javafx.collections.ObservableSet<Integer> collapsedNodes = FXCollections.observableSet();
     final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
     private final StyleColors colors = new StyleColors(this, CSS);
 
@@ -68,6 +71,7 @@ public class TimelineView extends Control implements StyleColors.Owner {
         source.addListener((o, a, s) -> {
             if (s != null) selection.reset(s.traceStart(), s.traceEnd());
             laneScroll.set(0); // another machine's lanes: start at its first node
+            if (a == null || s == null || !a.cpus().equals(s.cpus())) collapsedNodes.clear();
         });
     }
 
@@ -100,6 +104,35 @@ public class TimelineView extends Control implements StyleColors.Owner {
      * Up/Down, PageUp/PageDown and Home/End.
      */
     public DoubleProperty laneScrollProperty() { return laneScroll; }
+
+    /** NUMA nodes whose CPU lanes are folded away under their header (a click on the header toggles it). */
+    public javafx.collections.ObservableSet<Integer> collapsedNodes() { return collapsedNodes; }
+
+    /** Zooms the visible window by {@code factor} (below 1 zooms in) around its centre, within the trace. */
+    public void zoom(double factor) {
+        TimeRange v = selection.getVisibleRange();
+        long d = Math.min(selection.getBounds().duration(), Math.round(v.duration() * factor));
+        long mid = v.start() + v.duration() / 2;
+        selection.setVisibleRange(mid - d / 2, mid - d / 2 + d, TimelineViewSkin.MIN_VISIBLE_NS);
+        fireChange();
+    }
+
+    /** Shows the whole trace. */
+    public void zoomToFit() {
+        TimeRange b = selection.getBounds();
+        selection.setVisibleRange(b.start(), b.end(), 1);
+        fireChange();
+    }
+
+    /** Shows the selected range (with a little room each side); false when no range is selected. */
+    public boolean zoomToSelection() {
+        TimeRange r = selection.getSelectedRange();
+        if (r == null || r.duration() <= 0) return false;
+        long pad = r.duration() / 20;
+        selection.setVisibleRange(r.start() - pad, r.end() + pad, TimelineViewSkin.MIN_VISIBLE_NS);
+        fireChange();
+        return true;
+    }
 
     /** True while a fetch for the current window is in flight; snapshots wait for it to turn false. */
     public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }

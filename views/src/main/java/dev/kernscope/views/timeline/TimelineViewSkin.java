@@ -42,6 +42,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     static final long MIN_VISIBLE_NS = 200;
     private static final Font FONT = Font.font("DejaVu Sans", 11);
     private static final Font FONT_BOLD = Font.font("DejaVu Sans", javafx.scene.text.FontWeight.BOLD, 11);
+    private static final Font FONT_SMALL = Font.font("DejaVu Sans", 9);
 
     private final Canvas data = new Canvas();
     private final Canvas overlay = new Canvas();
@@ -93,6 +94,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         sel.selectedUtidProperty().addListener(redraw);
         sel.selectedRangeProperty().addListener(o -> drawOverlay());
         view.pinnedUtids().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
+        view.collapsedNodes().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
         view.sourceProperty().addListener(o -> { layout = null; frame = null; getSkinnable().requestLayout(); refresh(); });
         c.addListener(o -> { readPalette(); drawData(); drawOverlay(); });
         data.setOnScroll(this::onScroll);
@@ -115,7 +117,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     @Override
     protected void layoutChildren(double x, double y, double w, double h) {
         TimelineSource s = getSkinnable().getSource();
-        TimelineLayout probe = new TimelineLayout(s == null ? List.of() : s.cpus(), pinnedLanes(), 0);
+        TimelineLayout probe = newLayout(0);
         boolean scrolls = probe.maxScroll(h) > 0;
         double cw = scrolls ? Math.max(1, w - SCROLLBAR_W) : w;
         boolean resized = data.getWidth() != cw || data.getHeight() != h;
@@ -137,6 +139,27 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         if (resized) { if (frame != null) frame = new TimelineFetcher.Frame(frame.source(), frame.from(), frame.to(), frame.nsPerPixel(), frame.cpuFrom(), frame.slices(), frame.runq(), frame.pinned(), frame.pinnedUtids(), frame.wakeups(), frame.wakeupUtid(), frame.migrations(), frame.lost(), null, 0); refresh(); }
     }
 
+    // The canvases are sized to whatever room the view gets; SkinBase would report their current size as the
+    // view's minimum, so a view once laid out wide could never be made narrower again (wider than the window).
+    @Override protected double computeMinWidth(double h, double t, double r, double b, double l) {
+        return l + r + TimelineLayout.GUTTER + 80;
+    }
+
+    @Override protected double computeMinHeight(double w, double t, double r, double b, double l) {
+        return t + b + TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H + TimelineLayout.CPU_PITCH;
+    }
+
+    @Override protected double computePrefWidth(double h, double t, double r, double b, double l) {
+        return l + r + 800;
+    }
+
+    /** All lanes when they fit in 600 px; else 600 px and the lanes scroll. */
+    @Override protected double computePrefHeight(double w, double t, double r, double b, double l) {
+        TimelineSource s = getSkinnable().getSource();
+        TimelineLayout all = newLayout(0);
+        return t + b + Math.min(600, all.scrollTop() + all.contentHeight());
+    }
+
     // --- geometry -------------------------------------------------------------------------------------------
 
     private double plotW() { return Math.max(1, data.getWidth() - TimelineLayout.GUTTER); }
@@ -154,9 +177,13 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     }
 
     TimelineLayout layout() {
-        TimelineSource s = getSkinnable().getSource();
-        if (layout == null) layout = new TimelineLayout(s == null ? List.of() : s.cpus(), pinnedLanes(), scrollY);
+        if (layout == null) layout = newLayout(scrollY);
         return layout;
+    }
+
+    private TimelineLayout newLayout(double scroll) {
+        TimelineSource s = getSkinnable().getSource();
+        return new TimelineLayout(s == null ? List.of() : s.cpus(), pinnedLanes(), scroll, getSkinnable().collapsedNodes());
     }
 
     private int pinnedLanes() { return getSkinnable().pinnedUtids().size(); }
@@ -263,6 +290,13 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         refresh();
     }
 
+    private long lastRulerTick, lastRulerStep;
+
+    /** Time of the last labelled tick the ruler drew, and the tick step (for tests). */
+    long lastRulerTick() { return lastRulerTick; }
+
+    long lastRulerStep() { return lastRulerStep; }
+
     /** Wall time of the last data redraw in ns, for the benchmark. */
     public long lastDrawNanos() { return lastDrawNanos; }
 
@@ -299,6 +333,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         pixels.begin((int) Math.ceil(w - px0), (vc[1] - vc[0] + 1) * (1 + (int) TimelineLayout.RUNQ_H) + 1);
         for (int i = vc[0]; i < vc[1]; i++) {
             TimelineLayout.Row r = lay.cpuRowAt(i);
+            if (r.hidden()) continue;
             g.setFill(c.get((i & 1) == 0 ? "-ks-lane-background" : "-ks-lane-alt-background"));
             g.fillRect(px0, r.y(), w - px0, r.bottom() - r.y());
         }
@@ -307,6 +342,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             int from = Math.max(vc[0], f.cpuFrom()), to = Math.min(vc[1], f.cpuFrom() + f.slices().length);
             for (int i = from; i < to; i++) {
                 TimelineLayout.Row r = lay.cpuRowAt(i);
+                if (r.hidden()) continue;
                 drawSlices(g, s, f.slices()[i - f.cpuFrom()], r.y(), r.laneH(), sel, w);
                 drawRunq(g, f.runq()[i - f.cpuFrom()], r);
             }
@@ -380,7 +416,13 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.setFont(FONT_BOLD);
         int n = 0;
         for (CpuInfo ci : cpus) if (ci.node() == r.node()) n++;
-        g.fillText("NUMA node " + r.node() + "  ·  " + n + " CPUs", 8, r.y() + r.laneH() / 2);
+        boolean folded = getSkinnable().collapsedNodes().contains(r.node());
+        // a disclosure triangle: pointing right when folded, down when open
+        double tx = 9, ty = r.y() + r.laneH() / 2;
+        if (folded) g.fillPolygon(new double[]{tx, tx + 6, tx}, new double[]{ty - 4, ty, ty + 4}, 3);
+        else g.fillPolygon(new double[]{tx - 1, tx + 7, tx + 3}, new double[]{ty - 3, ty - 3, ty + 2}, 3);
+        g.fillText("NUMA node " + r.node() + "  ·  " + n + " CPUs" + (folded ? "  (folded: click to show)" : ""),
+                22, r.y() + r.laneH() / 2);
         g.setFont(FONT);
         g.setStroke(c.get("-ks-separator"));
         double yb = Math.floor(r.y() + r.laneH()) + 0.5;
@@ -529,12 +571,20 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             }
             if (x < TimelineLayout.GUTTER) continue;
             g.strokeLine(x, y0 + 4, x, y0 + h);
-            g.fillText(TimeFormat.format(t - s.traceStart(), step), x + 4, y0 + h / 2 - 1);
+            String label = TimeFormat.format(t - s.traceStart(), step);
+            if (x + 4 + label.length() * 6.5 > w) continue; // a label cut by the edge reads as another number
+            g.fillText(label, x + 4, y0 + h / 2 - 1);
+            lastRulerTick = t;
         }
+        lastRulerStep = step;
         g.setFill(c.get("-ks-gutter-background"));
         g.fillRect(0, y0, TimelineLayout.GUTTER, h);
+        // the time origin of the ticks, as precise as the ticks need; a smaller font rather than cut digits
         g.setFill(c.get("-ks-text-dim"));
-        g.fillText(fit("@" + TimeFormat.absolute(vis.start()), TimelineLayout.GUTTER - 10), 6, y0 + h / 2 - 1);
+        String origin = "@" + TimeFormat.absolute(vis.start(), step);
+        g.setFont(origin.length() * 6.5 > TimelineLayout.GUTTER - 10 ? FONT_SMALL : FONT);
+        g.fillText(origin, 6, y0 + h / 2 - 1);
+        g.setFont(FONT);
         g.setStroke(c.get("-ks-separator"));
         g.strokeLine(0, y0 + h - 0.5, w, y0 + h - 0.5);
         g.strokeLine(TimelineLayout.GUTTER - 0.5, y0, TimelineLayout.GUTTER - 0.5, y0 + h);
@@ -593,13 +643,18 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         if (selR != null) {
             double x0 = Math.max(TimelineLayout.GUTTER, toX(selR.start())), x1 = Math.min(w, toX(selR.end()));
             if (x1 > x0) {
+                String label = TimeFormat.duration(selR.duration());
+                double lw = label.length() * 7 + 12, cx = (x0 + x1) / 2, cy = top + TimelineLayout.RULER_H / 2;
+                cx = Math.max(TimelineLayout.GUTTER + lw / 2 + 2, Math.min(w - lw / 2 - 2, cx));
+                // the badge sits on the ruler: blank the tick labels it touches rather than print over them
+                double[] blank = rulerLabelsUnder(s, cx - lw / 2 - 4, cx + lw / 2 + 4);
+                g.setFill(c.get("-ks-ruler-background"));
+                g.fillRect(blank[0], top + 1, blank[1] - blank[0], TimelineLayout.RULER_H - 6);
                 g.setFill(c.get("-ks-selection-fill"));
                 g.fillRect(x0, top, x1 - x0, bottom - top);
                 g.setStroke(c.get("-ks-selection-edge"));
                 g.strokeLine(snap(x0), top, snap(x0), bottom);
                 g.strokeLine(snap(x1), top, snap(x1), bottom);
-                String label = TimeFormat.duration(selR.duration());
-                double lw = label.length() * 7 + 12, cx = (x0 + x1) / 2, cy = top + TimelineLayout.RULER_H / 2;
                 g.setFill(c.get("-ks-tooltip-background"));
                 g.fillRoundRect(cx - lw / 2, cy - 9, lw, 18, 8, 8);
                 g.setStroke(c.get("-ks-selection-edge"));
@@ -612,6 +667,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
                 g.setTextAlign(TextAlignment.LEFT);
             }
         }
+        if (selR == null && drag == Drag.NONE) drawHint(g, lay, w, h);
         drawLatency(g, s, lay, w, h);
         if (mouseX >= TimelineLayout.GUTTER && mouseY > top && mouseY < bottom) {
             g.setStroke(c.get("-ks-text-dim"));
@@ -619,6 +675,48 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             List<String> lines = hoverLines(s, lay);
             if (lines != null) HoverCard.draw(g, c, FONT, lines, mouseX, mouseY, w, h);
         }
+    }
+
+    /** The span [x0, x1] widened to whole tick labels of the ruler that it touches. */
+    private double[] rulerLabelsUnder(TimelineSource s, double x0, double x1) {
+        TimeRange vis = visible();
+        long step = TimeFormat.niceStep(vis.duration() / plotW(), 90);
+        double a = x0, b = x1;
+        long first = Math.floorDiv(vis.start() - s.traceStart(), step) * step + s.traceStart();
+        for (long t = first; t <= vis.end(); t += step) {
+            double x = snap(toX(t));
+            if (x < TimelineLayout.GUTTER) continue;
+            double l0 = x + 3, l1 = x + 4 + TimeFormat.format(t - s.traceStart(), step).length() * 6.5 + 2;
+            if (l1 > x0 && l0 < x1) { a = Math.min(a, l0); b = Math.max(b, l1); }
+        }
+        return new double[]{Math.floor(Math.max(TimelineLayout.GUTTER, a)), Math.ceil(b)};
+    }
+
+    static final String HINT = "Drag on the ruler or Shift+drag the lanes to select a range  ·  wheel or +/− zooms  ·  "
+            + "Help › Keyboard and Mouse (F1)";
+
+    /**
+     * How to select a range, while none is: in the empty space under the lanes when there is some, else in a pill
+     * at the bottom right of the lanes while the pointer is elsewhere.
+     */
+    private void drawHint(GraphicsContext g, TimelineLayout lay, double w, double h) {
+        double tw = HINT.length() * 6.1 + 20, x = Math.max(TimelineLayout.GUTTER + 8, w - tw - 10);
+        if (tw > w - TimelineLayout.GUTTER - 16) return; // a narrow view keeps its pixels for the lanes
+        double free = h - lay.height();
+        g.setFont(FONT);
+        g.setTextBaseline(VPos.CENTER);
+        g.setTextAlign(TextAlignment.LEFT);
+        if (free >= 30) {
+            g.setFill(c.get("-ks-text-dim"));
+            g.fillText(HINT, TimelineLayout.GUTTER + 12, lay.height() + Math.min(free / 2, 24));
+            return;
+        }
+        if (mouseX >= 0) return; // over the lanes the pill would hide what the pointer is on
+        double y = h - 26;
+        g.setFill(c.get("-ks-tooltip-background").deriveColor(0, 1, 1, 0.85));
+        g.fillRoundRect(x, y, tw, 20, 10, 10);
+        g.setFill(c.get("-ks-text-dim"));
+        g.fillText(HINT, x + 10, y + 10);
     }
 
     private void drawOverviewWindow(GraphicsContext g, TimelineSource s, double w) {
@@ -641,7 +739,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         EventBlock wk = f.wakeups();
         for (int i = 0; i < wk.size; i++) {
             TimelineLayout.Row r = lay.cpuRow(wk.b[i]);
-            if (r == null || r.y() < lay.scrollTop() || r.y() > h) continue;
+            if (r == null || r.hidden() || r.y() < lay.scrollTop() || r.y() > h) continue;
             double xw = toX(wk.ts[i]), xr = toX(wk.ts2[i]);
             if (xr < TimelineLayout.GUTTER || xw > w) continue;
             double yMid = r.y() + r.laneH() / 2;
@@ -667,7 +765,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         g.setStroke(c.get("-ks-highlight"));
         for (int k = 0; k < f.slices().length; k++) {
             TimelineLayout.Row r = lay.cpuRowAt(f.cpuFrom() + k);
-            if (r.y() < lay.scrollTop() || r.y() > h) continue;
+            if (r.hidden() || r.y() < lay.scrollTop() || r.y() > h) continue;
             SliceBlock b = f.slices()[k];
             for (int j = 0; r != null && j < b.size; j++) {
                 if (b.utid[j] != sel) continue;
@@ -718,8 +816,9 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         if (!r.isPinned()) out.add("CPU      " + r.cpu());
         out.add("Start    +" + TimeFormat.duration(b.ts[i] - s.traceStart()));
         out.add("Duration " + TimeFormat.duration(b.dur[i]) + (b.merged[i] > 1 ? "  (" + b.merged[i] + " slices merged)" : ""));
-        out.add("End      " + ThreadState.label(b.endState[i]));
-        out.add("Latency  " + (b.latency[i] < 0 ? "–" : TimeFormat.duration(b.latency[i])));
+        // what the thread did when the slice ended; merged slices ended in several ways, so none is named
+        if (b.endState[i] != ThreadState.UNKNOWN) out.add("Then     " + ThreadState.label(b.endState[i]));
+        if (b.latency[i] >= 0) out.add("Latency  " + TimeFormat.duration(b.latency[i]));
         return out;
     }
 
@@ -769,13 +868,18 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
     }
 
     private void onKey(KeyEvent e) {
-        if (getSkinnable().getSource() == null) return;
+        // Ctrl/Alt combinations belong to the menus (Ctrl+W closes the tab, it does not zoom)
+        if (getSkinnable().getSource() == null || e.isShortcutDown() || e.isAltDown()) return;
         double x = mouseX >= TimelineLayout.GUTTER ? mouseX : TimelineLayout.GUTTER + plotW() / 2;
         long d = visible().duration();
         TraceSelection sel = getSkinnable().getSelection();
         switch (e.getCode()) {
             case W -> zoomAt(x, 0.8);
             case S -> zoomAt(x, 1.25);
+            case PLUS, EQUALS, ADD -> zoomAt(x, 0.5);
+            case MINUS, SUBTRACT -> zoomAt(x, 2);
+            case DIGIT0, NUMPAD0 -> getSkinnable().zoomToFit();
+            case Z -> getSkinnable().zoomToSelection();
             case A -> panBy(-Math.max(1, d / 8));
             case D -> panBy(Math.max(1, d / 8));
             case UP -> scrollTo(scrollY - TimelineLayout.CPU_PITCH);
@@ -848,7 +952,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
 
     private void onReleased(MouseEvent e) {
         TraceSelection sel = getSkinnable().getSelection();
-        if (drag == Drag.PAN && !moved) {
+        TimelineLayout.Row header = drag == Drag.PAN && !moved ? layout().headerAt(e.getY()) : null;
+        if (header != null) {
+            var folded = getSkinnable().collapsedNodes();
+            if (!folded.remove(header.node())) folded.add(header.node());
+        } else if (drag == Drag.PAN && !moved) {
             Object[] h = hit(e.getX(), e.getY());
             if (h == null) {
                 sel.selectedUtidProperty().set(TraceSelection.NONE);

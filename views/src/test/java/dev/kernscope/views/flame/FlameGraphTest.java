@@ -115,4 +115,64 @@ class FlameGraphTest {
         robot.clickOn("all");
         waitUntil(() -> fg.zoomNodeProperty().get() == CallTree.ROOT);
     }
+
+    /** A stack 60 frames deep: far more than a 300 px graph shows at once. */
+    static FlameData deep() {
+        dev.kernscope.views.model.FrameTable ft = new dev.kernscope.views.model.FrameTable();
+        dev.kernscope.views.model.CallTreeBuilder b = new dev.kernscope.views.model.CallTreeBuilder(ft);
+        int[] stack = new int[60];
+        for (int i = 0; i < stack.length; i++) stack[i] = ft.intern("frame_" + i, dev.kernscope.views.model.FrameKind.USER);
+        b.addStack(stack, 100);
+        b.addStack(new int[]{stack[0], ft.intern("shallow", dev.kernscope.views.model.FrameKind.USER)}, 50);
+        return FlameData.of(b);
+    }
+
+    @Test
+    void deepStacksScrollToTheirDeepestFrame(FxRobot robot) {
+        ViewSnapshots.onFx(() -> { fg.setData(deep()); return null; });
+        settle();
+        waitUntil(() -> skin().layoutResult().maxRow() == 60);
+        var bar = ViewSnapshots.onFx(() -> (javafx.scene.control.ScrollBar) fg.lookup(".scroll-bar"));
+        assertThat(ViewSnapshots.onFx(bar::isVisible)).as("a scroll bar when 61 rows do not fit").isTrue();
+        double h = ViewSnapshots.onFx(() -> canvas().getHeight());
+        double w = ViewSnapshots.onFx(() -> canvas().getWidth());
+        assertThat(w).as("frames leave room for the bar").isLessThan(1000);
+        FlameLayout l = skin().layoutResult();
+        int deepest = rect("frame_59");
+        assertThat(ViewSnapshots.onFx(() -> skin().rowY(l.row[deepest]))).as("deepest frame above the view at first").isLessThan(0);
+        assertThat(ViewSnapshots.onFx(() -> skin().rowY(0))).as("root at the bottom").isEqualTo(h - FlameGraphSkin.ROW_H);
+        // the wheel turned away from the user (positive delta) brings deeper frames down, up to the deepest
+        for (int i = 0; i < 40; i++) ViewSnapshots.onFx(() -> { canvas().fireEvent(wheel(40)); return null; });
+        waitUntil(() -> skin().rowY(l.row[deepest]) >= 0);
+        double top = ViewSnapshots.onFx(() -> skin().rowY(l.row[deepest]));
+        assertThat(top).isBetween(0.0, FlameGraphSkin.ROW_H);
+        WritableImage img = snap(canvas());
+        Color col = ViewSnapshots.onFx(() -> skin().frameColor(l.tree, l.node[deepest]));
+        assertThat(close(img.getPixelReader().getColor(300, (int) top + 5), col)).as("the deepest frame is drawn").isTrue();
+        // and a click there hits it
+        robot.clickOn(ViewSnapshots.onFx(() -> canvas().localToScreen(300, top + 5)));
+        waitUntil(() -> fg.zoomNodeProperty().get() == l.node[deepest]);
+    }
+
+    static javafx.scene.input.ScrollEvent wheel(double dy) {
+        return new javafx.scene.input.ScrollEvent(javafx.scene.input.ScrollEvent.SCROLL, 300, 100, 300, 100, false, false,
+                false, false, false, false, 0, dy, 0, dy, javafx.scene.input.ScrollEvent.HorizontalTextScrollUnits.NONE, 0,
+                javafx.scene.input.ScrollEvent.VerticalTextScrollUnits.NONE, 0, 0, null);
+    }
+
+    @Test
+    void hoverSaysTimeAndSamplesAndTheHeaderNamesTheThread() {
+        settle();
+        ViewSnapshots.onFx(() -> {
+            fg.threadNamesProperty().set(u -> u == 104 ? "postgres [4242]" : null);
+            fg.getSelection().selectedUtidProperty().set(104);
+            return null;
+        });
+        String scope = ViewSnapshots.onFx(() -> ((javafx.scene.control.Label) fg.lookup(".scope-label")).getText());
+        assertThat(scope).contains("postgres [4242]").doesNotContain("utid");
+        ViewSnapshots.onFx(() -> { fg.searchProperty().set("do_io"); return null; });
+        waitUntil(() -> !fg.busyProperty().get() && !Double.isNaN(fg.matchShareProperty().get()));
+        String match = ViewSnapshots.onFx(() -> ((javafx.scene.control.Label) fg.lookup(".match-label")).getText());
+        assertThat(match).startsWith("1 match ·");
+    }
 }

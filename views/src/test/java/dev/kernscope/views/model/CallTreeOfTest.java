@@ -25,6 +25,21 @@ class CallTreeOfTest {
     }
 
     @Test
+    void sampleCountsFollowTheirNodesThroughTheRenumbering() {
+        FrameTable ft = new FrameTable();
+        int a = ft.intern("a", FrameKind.USER), bb = ft.intern("b", FrameKind.USER), c = ft.intern("c", FrameKind.USER);
+        // root → a (light) and root → b (heavy), given light first: the tree puts b first
+        CallTree t = CallTree.of(ft, false, new int[]{-1, 0, 0, 2}, new int[]{-1, a, bb, c},
+                new long[]{0, 10, 0, 90}, new long[]{100, 10, 90, 90}, new long[]{4, 1, 3, 3});
+        assertThat(t.name(1)).isEqualTo("b");
+        assertThat(t.samples(1)).isEqualTo(3);
+        assertThat(t.samples(2)).isEqualTo(1);
+        assertThat(t.samples(CallTree.ROOT)).isEqualTo(4);
+        assertThat(CallTree.of(ft, false, new int[]{-1, 0}, new int[]{-1, a}, new long[]{0, 1}, new long[]{1, 1}).samples(1))
+                .as("unknown without counts").isEqualTo(-1);
+    }
+
+    @Test
     void preOrderArraysGiveTheBuildersTreeAndLayout() {
         CallTreeBuilder b = Fixtures.deepStacks(50_000, 2_000, 11);
         CallTree built = b.build();

@@ -119,6 +119,17 @@ class ModelTest {
     }
 
     @Test
+    void theTimeOriginHasTheDigitsItsTicksNeedAndFitsTheGutter() {
+        long t = 12_557_998_431_297L; // the bundled sample's start: 12557.998431297 s after boot
+        assertThat(TimeFormat.absolute(t, 100_000_000)).isEqualTo("12557.9 s");
+        assertThat(TimeFormat.absolute(t, 2_000)).isEqualTo("12557.998431 s");
+        assertThat(TimeFormat.absolute(t, 20)).isEqualTo("12557.99843129 s");
+        assertThat(TimeFormat.absolute(t, 1)).isEqualTo(TimeFormat.absolute(t));
+        assertThat(TimeFormat.absolute(1_000_000_000L, 50_000_000)).isEqualTo("1.00 s");
+        assertThat(TimeFormat.absolute(-1, 1_000_000_000)).isEqualTo("-1.9 s");
+    }
+
+    @Test
     void numaLocalRatio() {
         NumaModel m = Fixtures.numa(1_000_000);
         long local = 8_420_113 + 5_037_761, all = local + 1_904_224 + 2_610_950;

@@ -63,7 +63,7 @@ class NumaViewTest {
         assertThat(texts).anyMatch(t -> t.contains(","));
 
         NumaViewSkin skin = ViewSnapshots.onFx(() -> (NumaViewSkin) v.getSkin());
-        Canvas canvas = ViewSnapshots.onFx(() -> (Canvas) v.getChildrenUnmodifiable().get(0));
+        Canvas canvas = ViewSnapshots.onFx(() -> (Canvas) v.lookup("Canvas"));
         double[] at = ViewSnapshots.onFx(() -> skin.heatCellCenter(0, 1)); // cpu node 0 → memory node 1
         ViewSnapshots.onFx(() -> {
             canvas.fireEvent(new MouseEvent(MouseEvent.MOUSE_MOVED, at[0], at[1], at[0], at[1], MouseButton.NONE, 0,

@@ -163,4 +163,35 @@ class TimelineScrollTest {
         assertThat(sel.getVisibleRange().duration()).isNotEqualTo(before.duration());
         assertThat(scrollY()).isEqualTo(y);
     }
+
+    @Test
+    void clickingANodeHeaderFoldsItsCpusAndTheNextNodeMovesUp(FxRobot robot) {
+        settle();
+        TimelineLayout before = ViewSnapshots.onFx(() -> skin().layout());
+        double headerY = TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H + TimelineLayout.NODE_H / 2;
+        robot.clickOn(screen(TimelineLayout.GUTTER + 300, headerY));
+        assertThat(view.collapsedNodes()).containsExactly(0);
+        settle();
+        TimelineLayout after = ViewSnapshots.onFx(() -> skin().layout());
+        assertThat(after.cpuRow(0).hidden()).isTrue();
+        assertThat(after.isVisible(after.cpuRow(3), H)).isFalse();
+        assertThat(after.cpuRow(8).y()).isEqualTo(before.cpuRow(8).y() - 8 * TimelineLayout.CPU_PITCH);
+        // node 1's first lane is drawn where node 0's lanes were, in its own colours
+        WritableImage img = snap(view);
+        double plotW = ViewSnapshots.onFx(() -> view.getWidth()) - TimelineLayout.GUTTER - 12;
+        SliceBlock b = src.d.slices(8, 0, DUR, 1);
+        int checked = 0;
+        for (int i = 0; i < b.size && checked < 2; i++) {
+            double x0 = TimelineLayout.GUTTER + b.ts[i] * plotW / DUR, x1 = TimelineLayout.GUTTER + (b.ts[i] + b.dur[i]) * plotW / DUR;
+            if (x1 - x0 < 5) continue;
+            int utid = b.utid[i];
+            Color expected = ViewSnapshots.onFx(() -> skin().threadColor(utid, src.thread(utid)));
+            assertThat(close(img.getPixelReader().getColor((int) ((x0 + x1) / 2), (int) after.cpuRow(8).y() + 2), expected)).isTrue();
+            checked++;
+        }
+        assertThat(checked).isPositive();
+        robot.clickOn(screen(TimelineLayout.GUTTER + 300, headerY));
+        assertThat(view.collapsedNodes()).isEmpty();
+        assertThat(ViewSnapshots.onFx(() -> skin().layout().cpuRow(8).y())).isEqualTo(before.cpuRow(8).y());
+    }
 }

@@ -11,6 +11,7 @@ import dev.kernscope.views.model.ThreadInfo;
 import dev.kernscope.views.model.ThreadState;
 import dev.kernscope.views.model.TimeRange;
 import dev.kernscope.views.model.TraceSelection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javafx.geometry.Point2D;
 import javafx.geometry.VerticalDirection;
@@ -184,5 +185,63 @@ class TimelineViewTest {
         WritableImage img = snap(view);
         assertThat(view.lookup(".placeholder").isVisible()).isTrue();
         assertThat(img.getWidth()).isEqualTo(W);
+    }
+
+    @Test
+    void plusMinusZeroAndZZoomButCtrlCombinationsAreLeftToTheMenus(FxRobot robot) {
+        settle();
+        robot.clickOn(screen(20, H - 4)); // focus, in the gutter: zoom keys work around the centre
+        robot.type(KeyCode.EQUALS);
+        assertThat(sel.getVisibleRange().duration()).isEqualTo(500_000);
+        robot.type(KeyCode.MINUS);
+        assertThat(sel.getVisibleRange().duration()).isEqualTo(1_000_000);
+        robot.type(KeyCode.EQUALS).type(KeyCode.EQUALS);
+        robot.type(KeyCode.DIGIT0);
+        assertThat(sel.getVisibleRange()).isEqualTo(new TimeRange(0, 1_000_000));
+        ViewSnapshots.onFx(() -> { sel.selectedRangeProperty().set(new TimeRange(200_000, 400_000)); return null; });
+        robot.type(KeyCode.Z);
+        assertThat(sel.getVisibleRange()).isEqualTo(new TimeRange(190_000, 410_000));
+        TimeRange v = sel.getVisibleRange();
+        robot.press(KeyCode.CONTROL).type(KeyCode.W).release(KeyCode.CONTROL);
+        assertThat(sel.getVisibleRange()).as("Ctrl+W is not W").isEqualTo(v);
+    }
+
+    @Test
+    void hoverSaysWhatTheThreadDidNextInWords(FxRobot robot) {
+        settle();
+        TimelineLayout.Row cpu2 = new TimelineLayout(view.getSource().cpus(), false).cpuRow(2);
+        robot.moveTo(screen(TimelineLayout.GUTTER + 200, cpu2.y() + 5));
+        List<String> lines = ViewSnapshots.onFx(() -> skin().hoverLines(view.getSource(), skin().layout()));
+        assertThat(lines).contains("Then     sleeping", "Latency  3.00 µs").noneMatch(l -> l.contains("Unknown") || l.contains("Dead"));
+        TimelineLayout.Row cpu1 = new TimelineLayout(view.getSource().cpus(), false).cpuRow(1);
+        robot.moveTo(screen(TimelineLayout.GUTTER + 720, cpu1.y() + 5));
+        lines = ViewSnapshots.onFx(() -> skin().hoverLines(view.getSource(), skin().layout()));
+        assertThat(lines).contains("Then     sleeping").noneMatch(l -> l.startsWith("Latency"));
+    }
+
+    @Test
+    void theRulerEndsAtTheTracesEndAndTheSelectionBadgeHidesTheTickLabelsUnderIt() {
+        settle();
+        long step = ViewSnapshots.onFx(() -> skin().lastRulerStep());
+        long last = ViewSnapshots.onFx(() -> skin().lastRulerTick());
+        assertThat(last).isLessThanOrEqualTo(1_000_000).isGreaterThan(1_000_000 - 2 * step);
+        // drawn whole: its text ("900 µs", 6 characters of ~6.5 px) ends inside the view
+        assertThat(ViewSnapshots.onFx(() -> skin().toX(last)) + 4 + 6 * 6.5).isLessThanOrEqualTo(W);
+        // the "0.5 ms" tick label starts 4 px right of its tick; a 200 µs selection centred there puts its badge on it
+        double cx = ViewSnapshots.onFx(() -> skin().toX(500_000));
+        assertThat(colours(snap(view), cx)).as("the tick label, before").isGreaterThan(10);
+        ViewSnapshots.onFx(() -> { sel.selectedRangeProperty().set(new TimeRange(400_000, 600_000)); return null; });
+        assertThat(colours(snap(view), cx)).as("what the badge leaves of the label: plain (tinted) ruler").isZero();
+    }
+
+    /** Pixels unlike the first one in the ruler just right of the selection badge centred at {@code cx}. */
+    private static int colours(WritableImage img, double cx) {
+        int n = 0;
+        int y0 = (int) TimelineLayout.OVERVIEW_H + 2, y1 = (int) (TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H - 5);
+        Color first = img.getPixelReader().getColor((int) cx + 34, y0);
+        for (int x = (int) cx + 34; x < cx + 50; x++) {
+            for (int y = y0; y < y1; y++) if (!close(img.getPixelReader().getColor(x, y), first)) n++;
+        }
+        return n;
     }
 }
