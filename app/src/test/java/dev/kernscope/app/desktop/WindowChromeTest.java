@@ -40,20 +40,6 @@ class WindowChromeTest extends WindowTestSupport {
         open(stage);
     }
 
-    TraceTab openTrace(double width, double height) throws Exception {
-        fx(() -> {
-            w.stage().setX(0);
-            w.stage().setY(0);
-            w.stage().setWidth(width);
-            w.stage().setHeight(height);
-            w.open(trace);
-            return null;
-        });
-        waitFor("tab", () -> w.currentTab() != null);
-        TraceTab t = fx(w::currentTab);
-        waitFor("panels", () -> t.panelsLoaded() > 0 && !w.busy() && !t.timeline().busyProperty().get());
-        return t;
-    }
 
     MenuItem menuItem(String menu, String text) throws Exception {
         return fx(() -> {
@@ -88,7 +74,7 @@ class WindowChromeTest extends WindowTestSupport {
 
     @Test
     void theDividerIsVisibleMovesAndIsRemembered(FxRobot robot) throws Exception {
-        TraceTab t = openTrace(1280, 720);
+        TraceTab t = openSettled(trace, 1280, 720);
         Node divider = fx(() -> t.split().lookup(".split-pane-divider"));
         Bounds b = fx(() -> divider.localToScreen(divider.getBoundsInLocal()));
         assertThat(b.getHeight()).as("a bar one can grab").isGreaterThanOrEqualTo(5);
@@ -113,7 +99,7 @@ class WindowChromeTest extends WindowTestSupport {
 
     @Test
     void viewMenuZoomsAndRangeExportsSayWhatTheyExport() throws Exception {
-        TraceTab t = openTrace(1280, 720);
+        TraceTab t = openSettled(trace, 1280, 720);
         TimeRange all = fx(() -> t.selection().getBounds());
         fx(() -> { menuItem("View", "Zoom In").fire(); return null; });
         assertThat(fx(() -> t.selection().getVisibleRange().duration())).isCloseTo(all.duration() / 2, within(2L));

@@ -32,6 +32,22 @@ abstract class WindowTestSupport {
         prefs.removeNode();
     }
 
+    /** Puts the window at the screen's corner in the given size, opens {@code trace} and waits for every panel. */
+    TraceTab openSettled(java.nio.file.Path trace, double width, double height) throws Exception {
+        fx(() -> {
+            w.stage().setX(0);
+            w.stage().setY(0);
+            w.stage().setWidth(width);
+            w.stage().setHeight(height);
+            w.open(trace);
+            return null;
+        });
+        waitFor("tab", () -> w.currentTab() != null);
+        TraceTab t = fx(w::currentTab);
+        waitFor("panels", () -> t.panelsLoaded() > 0 && !w.busy() && !t.timeline().busyProperty().get());
+        return t;
+    }
+
     static void waitFor(String what, BooleanSupplier c) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {

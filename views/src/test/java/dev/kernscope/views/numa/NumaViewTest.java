@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kernscope.views.FxTestSupport;
 import dev.kernscope.views.ViewSnapshots;
 import dev.kernscope.views.fixtures.Fixtures;
+import dev.kernscope.views.model.NumaModel;
 import dev.kernscope.views.model.TraceSelection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,4 +85,56 @@ class NumaViewTest {
         boolean left = FxTestSupport.close(img.getPixelReader().getColor((int) at[0] - 20, (int) at[1] + 18), card);
         assertThat(right || left).isTrue();
     }
+
+    /** Eight nodes of 32 CPUs, two counters each, 30 processes. */
+    static NumaModel eightNodes() {
+        List<NumaModel.Node> nodes = new java.util.ArrayList<>();
+        int[][] dist = new int[8][8];
+        long[][] access = new long[8][8];
+        List<NumaModel.Series> series = new java.util.ArrayList<>();
+        for (int n = 0; n < 8; n++) {
+            int[] cpus = new int[32];
+            for (int k = 0; k < 32; k++) cpus[k] = n * 32 + k;
+            nodes.add(new NumaModel.Node(n, cpus, 64L << 30, (10L + n) << 30));
+            for (int j = 0; j < 8; j++) { dist[n][j] = n == j ? 10 : 21; access[n][j] = (n == j ? 90_000 : 7_000) + 31L * j; }
+            for (String name : new String[]{"numa_hit/s", "numa_miss/s"}) {
+                series.add(new NumaModel.Series(n, name, new long[]{0, 500_000}, new double[]{100 + n, 50}));
+            }
+        }
+        List<NumaModel.ProcessPages> procs = new java.util.ArrayList<>();
+        for (int p = 0; p < 30; p++) procs.add(new NumaModel.ProcessPages(p, 100 + p, "proc" + p, new long[]{p, 2, 3, 4, 5, 6, 7, 8}));
+        return new NumaModel(nodes, dist, access, series, procs);
+    }
+
+    @Test
+    void eightNodesScrollInsteadOfHidingAnythingUnderTheTable() {
+        TraceSelection sel = new TraceSelection();
+        NumaView v = ViewSnapshots.onFx(() -> new NumaView(sel, null));
+        NumaModel m = eightNodes();
+        ViewSnapshots.onFx(() -> { sel.reset(0, 1_000_000); v.setModel(m); return null; });
+        ViewSnapshots.snapshot(v, 1280, 300);
+        Canvas canvas = ViewSnapshots.onFx(() -> (Canvas) v.lookup("Canvas"));
+        TableView<?> table = (TableView<?>) v.lookup(".pages-table");
+        double canvasH = ViewSnapshots.onFx(canvas::getHeight);
+        // the table starts below topology, matrix and every counter row, each at full height
+        assertThat(ViewSnapshots.onFx(table::getLayoutY)).isGreaterThanOrEqualTo(canvasH);
+        assertThat(canvasH).isGreaterThanOrEqualTo(190 + 24 + 16 * NumaViewSkin.SERIES_H);
+        NumaViewSkin skin = ViewSnapshots.onFx(() -> (NumaViewSkin) v.getSkin());
+        // the whole 8 × 8 matrix is on the canvas, with readable cells
+        double[] last = ViewSnapshots.onFx(() -> skin.heatCellCenter(7, 7));
+        double[] first = ViewSnapshots.onFx(() -> skin.heatCellCenter(0, 0));
+        assertThat(last[1]).isLessThan(canvasH);
+        assertThat(last[0]).isLessThan(1280);
+        assertThat((last[0] - first[0]) / 7).isGreaterThanOrEqualTo(NumaViewSkin.CELL_MIN);
+        // a 300 px panel shows the top and scrolls to the rest
+        javafx.scene.control.ScrollPane sp = ViewSnapshots.onFx(() -> (javafx.scene.control.ScrollPane) v.lookup(".numa-scroll"));
+        assertThat(ViewSnapshots.onFx(() -> sp.getContent().getBoundsInLocal().getHeight())).isGreaterThan(300);
+        Node vbar = ViewSnapshots.onFx(() -> sp.lookup(".scroll-bar:vertical"));
+        assertThat(ViewSnapshots.onFx(vbar::isVisible)).isTrue();
+        assertThat(ViewSnapshots.onFx(() -> ((javafx.scene.layout.Region) vbar).getWidth())).isGreaterThanOrEqualTo(10);
+        // the distances of a card wrap rather than trail off
+        assertThat(NumaViewSkin.distanceLines(dist8(), 190)).hasSizeGreaterThan(1).allMatch(l -> l.length() * 6.5 <= 190 && !l.endsWith("…"));
+    }
+
+    private static int[] dist8() { return new int[]{10, 21, 21, 21, 21, 21, 21, 21}; }
 }

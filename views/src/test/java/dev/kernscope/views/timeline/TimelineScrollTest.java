@@ -100,21 +100,8 @@ class TimelineScrollTest {
         assertThat(last.y()).isEqualTo(expectedY);
         assertThat(last.bottom()).isLessThanOrEqualTo(H);
 
-        // pixels: a slice of CPU 63 wider than 4 px is drawn in its thread's colour at that y
-        WritableImage img = snap(view);
-        double plotW = ViewSnapshots.onFx(() -> view.getWidth()) - TimelineLayout.GUTTER - 12; // minus the scroll bar
-        SliceBlock b = src.d.slices(CPUS - 1, 0, DUR, 1);
-        int checked = 0;
-        for (int i = 0; i < b.size && checked < 3; i++) {
-            double x0 = TimelineLayout.GUTTER + b.ts[i] * plotW / DUR, x1 = TimelineLayout.GUTTER + (b.ts[i] + b.dur[i]) * plotW / DUR;
-            if (x1 - x0 < 5) continue;
-            int utid = b.utid[i];
-            Color expected = ViewSnapshots.onFx(() -> skin().threadColor(utid, src.thread(utid)));
-            Color got = img.getPixelReader().getColor((int) ((x0 + x1) / 2), (int) last.y() + 2);
-            assertThat(close(got, expected)).as("slice %d of CPU 63 at x %.0f", i, (x0 + x1) / 2).isTrue();
-            checked++;
-        }
-        assertThat(checked).isPositive();
+        // pixels: slices of CPU 63 wider than 4 px are drawn in their thread's colour at that y
+        assertSlicesDrawn(CPUS - 1, last.y() + 2, 3);
         // the header of the node whose lanes are at the top stays visible (sticky): 662 px of lanes show
         // nodes 7 and 6 (276 px each) and the last lanes of node 5
         TimelineLayout.Row sticky = ViewSnapshots.onFx(() -> skin().layout().stickyHeader());
@@ -126,6 +113,24 @@ class TimelineScrollTest {
         ViewSnapshots.onFx(() -> { sel.setVisibleRange(DUR / 4, DUR / 2, 1); return null; });
         settle();
         assertThat(src.asked).contains(CPUS - 1).doesNotContain(0, 10, 20);
+    }
+
+    /** Up to {@code n} slices of {@code cpu} wider than 4 px show their thread's colour at {@code y}; at least one. */
+    private void assertSlicesDrawn(int cpu, double y, int n) {
+        WritableImage img = snap(view);
+        double plotW = ViewSnapshots.onFx(() -> view.getWidth()) - TimelineLayout.GUTTER - 12; // minus the scroll bar
+        SliceBlock b = src.d.slices(cpu, 0, DUR, 1);
+        int checked = 0;
+        for (int i = 0; i < b.size && checked < n; i++) {
+            double x0 = TimelineLayout.GUTTER + b.ts[i] * plotW / DUR, x1 = TimelineLayout.GUTTER + (b.ts[i] + b.dur[i]) * plotW / DUR;
+            if (x1 - x0 < 5) continue;
+            int utid = b.utid[i];
+            Color expected = ViewSnapshots.onFx(() -> skin().threadColor(utid, src.thread(utid)));
+            Color got = img.getPixelReader().getColor((int) ((x0 + x1) / 2), (int) y);
+            assertThat(close(got, expected)).as("slice %d of CPU %d at x %.0f", i, cpu, (x0 + x1) / 2).isTrue();
+            checked++;
+        }
+        assertThat(checked).isPositive();
     }
 
     @Test
@@ -177,19 +182,7 @@ class TimelineScrollTest {
         assertThat(after.isVisible(after.cpuRow(3), H)).isFalse();
         assertThat(after.cpuRow(8).y()).isEqualTo(before.cpuRow(8).y() - 8 * TimelineLayout.CPU_PITCH);
         // node 1's first lane is drawn where node 0's lanes were, in its own colours
-        WritableImage img = snap(view);
-        double plotW = ViewSnapshots.onFx(() -> view.getWidth()) - TimelineLayout.GUTTER - 12;
-        SliceBlock b = src.d.slices(8, 0, DUR, 1);
-        int checked = 0;
-        for (int i = 0; i < b.size && checked < 2; i++) {
-            double x0 = TimelineLayout.GUTTER + b.ts[i] * plotW / DUR, x1 = TimelineLayout.GUTTER + (b.ts[i] + b.dur[i]) * plotW / DUR;
-            if (x1 - x0 < 5) continue;
-            int utid = b.utid[i];
-            Color expected = ViewSnapshots.onFx(() -> skin().threadColor(utid, src.thread(utid)));
-            assertThat(close(img.getPixelReader().getColor((int) ((x0 + x1) / 2), (int) after.cpuRow(8).y() + 2), expected)).isTrue();
-            checked++;
-        }
-        assertThat(checked).isPositive();
+        assertSlicesDrawn(8, after.cpuRow(8).y() + 2, 2);
         robot.clickOn(screen(TimelineLayout.GUTTER + 300, headerY));
         assertThat(view.collapsedNodes()).isEmpty();
         assertThat(ViewSnapshots.onFx(() -> skin().layout().cpuRow(8).y())).isEqualTo(before.cpuRow(8).y());
