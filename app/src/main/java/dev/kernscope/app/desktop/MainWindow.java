@@ -310,6 +310,10 @@ public final class MainWindow {
 
     /** Runs {@code t} on a worker; the status bar shows its progress and offers Cancel while it runs. */
     public void run(Task<?> t) {
+        if (workers.isShutdown()) { // the window closed; a late debounce or poll has nothing left to update
+            t.cancel();
+            return;
+        }
         running.add(t);
         t.stateProperty().addListener((o, a, s) -> {
             if (s == Worker.State.SUCCEEDED || s == Worker.State.FAILED || s == Worker.State.CANCELLED) {
