@@ -733,7 +733,7 @@ public final class MainWindow {
             showError("The recorder stopped unexpectedly", why + (recordingTab != null
                     ? " What was recorded until then stays open." : ""));
         } else {
-            status.setText("Recording finished: " + recordingPath);
+            note("Recording finished: " + recordingPath);
         }
         if (recordingTab == null && recordingPath != null && Files.exists(recordingPath) && code == 0) open(recordingPath);
     }
@@ -803,6 +803,7 @@ public final class MainWindow {
             return;
         }
         status.setProgress(0);
+        if (System.nanoTime() < noteUntil) return;
         TraceTab t = currentTab();
         if (t == null) { status.setText("No trace open"); return; }
         TraceDocument d = t.document();
@@ -833,6 +834,14 @@ public final class MainWindow {
             }
         }
         status.setText(String.join("   ·   ", parts));
+    }
+
+    private long noteUntil;
+
+    /** A message the periodic status refresh (every 250 ms while a trace is live) leaves up for 5 s. */
+    void note(String text) {
+        status.setText(text);
+        noteUntil = System.nanoTime() + 5_000_000_000L;
     }
 
     public StatusBar status() { return status; }
