@@ -364,7 +364,7 @@ public final class TraceTab extends Tab {
     /**
      * Once the window has a height, puts the divider where the user last left it or, the first time, gives the
      * timeline the room its lanes need (a 2-CPU trace does not need half the window), between a quarter and three
-     * fifths of it. From then on every move of the divider is remembered for the next tab and the next run.
+     * fifths of it. Where the user drags it is remembered for the next tab and the next run.
      */
     private void fitTimeline(SplitPane split) {
         int cpus = Math.max(1, doc.summary().cpus()), nodes = Math.max(1, doc.summary().nodes());
@@ -379,12 +379,22 @@ public final class TraceTab extends Tab {
                 split.setDividerPositions(!Double.isNaN(saved) ? saved
                         : Math.max(0.25, Math.min(0.6, wanted / h.doubleValue())));
                 split.heightProperty().removeListener(this);
-                split.getDividers().get(0).positionProperty().addListener((p, a, v) -> {
-                    if (uiPrefs != null) uiPrefs.setDivider(v.doubleValue());
-                });
             }
         };
         split.heightProperty().addListener(once);
+        // only a drag by the user is remembered: the split also moves its divider itself (a tab laid out while
+        // hidden, content minimums), and those positions are nobody's choice
+        boolean[] dragging = {false};
+        split.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> {
+            dragging[0] = false;
+            for (Node n = e.getPickResult().getIntersectedNode(); n != null && n != split; n = n.getParent()) {
+                if (n.getStyleClass().contains("split-pane-divider")) dragging[0] = true;
+            }
+        });
+        split.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_RELEASED, e -> {
+            if (dragging[0] && uiPrefs != null) uiPrefs.setDivider(split.getDividerPositions()[0]);
+            dragging[0] = false;
+        });
     }
     public TraceSelection selection() { return selection; }
     public TimelineView timeline() { return timeline; }
