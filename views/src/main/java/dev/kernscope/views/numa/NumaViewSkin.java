@@ -67,9 +67,10 @@ public class NumaViewSkin extends SkinBase<NumaView> {
         body = new Region() {
             { getChildren().addAll(canvas, table); }
 
-            @Override protected double computePrefHeight(double w) { return contentHeight(w); }
+            // the scroll pane may ask without a width (-1): the height then is the one at the current width
+            @Override protected double computePrefHeight(double w) { return contentHeight(w > 0 ? w : getWidth()); }
 
-            @Override protected double computeMinHeight(double w) { return contentHeight(w); }
+            @Override protected double computeMinHeight(double w) { return contentHeight(w > 0 ? w : getWidth()); }
 
             @Override protected void layoutChildren() { layoutBody(getWidth()); }
         };
