@@ -5,6 +5,9 @@ import dev.kernscope.storage.FlameQueries;
 import dev.kernscope.storage.FlameTree;
 import dev.kernscope.storage.NumaQueries;
 import dev.kernscope.storage.SliceBlock;
+import dev.kernscope.storage.CriticalPath;
+import dev.kernscope.storage.ThreadState;
+import dev.kernscope.storage.ThreadStates;
 import dev.kernscope.storage.TraceReader;
 import java.io.IOException;
 import java.io.Writer;
@@ -13,13 +16,41 @@ import java.util.Map;
 
 /** The CSV exports shared by the CLI and the desktop app: one method per table kind. Stateless. */
 public final class CsvExport {
-    /** Kinds accepted by {@code kernscope export --csv KIND}. */
-    public enum Kind { slices, wakeups, samples, threads, numa }
+    /** Kinds accepted by {@code kernscope export --csv KIND}; spelled with hyphens on the command line. */
+    public enum Kind {
+        slices, wakeups, samples, threads, numa, thread_states, critical_path, critical_path_threads;
+
+        /** Whether the kind is about one thread ({@code --thread}), or all threads when it allows none. */
+        public boolean perThread() {
+            return this == thread_states || this == critical_path || this == critical_path_threads;
+        }
+
+        @Override
+        public String toString() {
+            return name().replace('_', '-');
+        }
+
+        /** The kind named {@code s}, with hyphens or underscores. */
+        public static Kind parse(String s) {
+            for (Kind k : values()) {
+                if (k.toString().equals(s) || k.name().equals(s)) return k;
+            }
+            throw new IllegalArgumentException("unknown CSV kind '" + s + "' (one of " + java.util.Arrays.toString(values()) + ")");
+        }
+    }
 
     private CsvExport() {}
 
-    /** Writes {@code kind} for [from, to) and returns the number of data rows. */
+    /** Writes {@code kind} for [from, to) and returns the number of data rows; per-thread kinds cover all threads. */
     public static long write(TraceReader r, Kind kind, long from, long to, Writer w) throws IOException {
+        return write(r, kind, from, to, null, w);
+    }
+
+    /**
+     * Writes {@code kind} for [from, to) and returns the number of data rows. {@code utids}: the threads of a
+     * per-thread kind (null = every thread; the critical path needs exactly one).
+     */
+    public static long write(TraceReader r, Kind kind, long from, long to, int[] utids, Writer w) throws IOException {
         Csv csv = new Csv(w);
         return switch (kind) {
             case slices -> slices(r, from, to, csv);
@@ -27,7 +58,69 @@ public final class CsvExport {
             case threads -> threads(r, from, to, csv);
             case numa -> numa(r, from, to, csv);
             case samples -> samples(r, from, to, w);
+            case thread_states -> threadStates(r, from, to, utids, csv);
+            case critical_path -> criticalPath(r, from, to, one(kind, utids), csv);
+            case critical_path_threads -> criticalPathThreads(r, from, to, one(kind, utids), csv);
         };
+    }
+
+    private static int one(Kind kind, int[] utids) {
+        if (utids == null || utids.length != 1) throw new IllegalArgumentException("--csv " + kind + " needs one thread: --thread NAME|TID");
+        return utids[0];
+    }
+
+    /** Every state interval of the threads (all when null), thread by thread, oldest first. */
+    static long threadStates(TraceReader r, long from, long to, int[] utids, Csv csv) throws IOException {
+        Map<Integer, Model.Thread> threads = threadMap(r);
+        int[] which = utids != null ? utids : threads.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        ThreadStates q = new ThreadStates(r);
+        csv.row("ts", "dur", "tid", "thread", "state", "cpu", "waker_tid", "reason");
+        long n = 0;
+        for (int u : which) {
+            Model.Thread t = threads.get(u);
+            for (ThreadStates.Span s : q.states(u, from, to)) {
+                Model.Thread wt = threads.get(s.wakerUtid());
+                csv.row(s.ts(), s.dur(), t == null ? null : t.tid(), t == null ? null : t.name(), s.state().word(),
+                        s.cpu() < 0 ? null : s.cpu(), wt == null ? null : wt.tid(), reason(s.state()));
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Why a runnable interval began: {@code preempted} or {@code woken}; empty for other states. */
+    static String reason(ThreadState s) {
+        return s == ThreadState.PREEMPTED ? "preempted" : s == ThreadState.WOKEN ? "woken" : null;
+    }
+
+    /** The critical path of one thread, one row per segment, oldest first. */
+    static long criticalPath(TraceReader r, long from, long to, int utid, Csv csv) throws IOException {
+        Map<Integer, Model.Thread> threads = threadMap(r);
+        csv.row("ts", "dur", "tid", "thread", "state", "cpu");
+        long n = 0;
+        for (CriticalPath.Segment s : new CriticalPath(r).segments(utid, from, to)) {
+            Model.Thread t = threads.get(s.utid());
+            csv.row(s.ts(), s.dur(), t == null ? null : t.tid(), t == null ? null : t.name(), s.state().word(),
+                    s.cpu() < 0 ? null : s.cpu());
+            n++;
+        }
+        return n;
+    }
+
+    /** The critical path's table: per thread on it, time running, runnable and blocked, and NUMA events in it. */
+    static long criticalPathThreads(TraceReader r, long from, long to, int utid, Csv csv) throws IOException {
+        Map<Integer, Model.Thread> threads = threadMap(r);
+        csv.row("tid", "thread", "process", "on_path_ns", "running_ns", "runnable_ns", "blocked_ns", "numa_faults",
+                "numa_fault_pages", "pages_migrated", "cross_node_moves");
+        long n = 0;
+        for (CriticalPath.ThreadTotal s : new CriticalPath(r).path(utid, from, to).threads()) {
+            Model.Thread t = threads.get(s.utid());
+            csv.row(t == null ? null : t.tid(), t == null ? null : t.name(), t == null ? null : t.processName(),
+                    s.total(), s.running(), s.runnable(), s.blocked(), s.faults(), s.faultPages(), s.migratedPages(),
+                    s.crossNodeMoves());
+            n++;
+        }
+        return n;
     }
 
     static long slices(TraceReader r, long from, long to, Csv csv) throws IOException {

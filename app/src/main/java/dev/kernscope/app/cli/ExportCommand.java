@@ -29,7 +29,8 @@ public final class ExportCommand implements Callable<Integer> {
     What what;
 
     static final class What {
-        @Option(names = "--csv", paramLabel = "KIND", description = "table to export to OUT: ${COMPLETION-CANDIDATES}")
+        @Option(names = "--csv", paramLabel = "KIND", converter = KindConverter.class,
+                completionCandidates = KindCandidates.class, description = "table to export to OUT: ${COMPLETION-CANDIDATES}")
         CsvExport.Kind csv;
         @Option(names = "--png", paramLabel = "OUT", description = "render a view (--view) to this PNG file")
         Path png;
@@ -51,6 +52,9 @@ public final class ExportCommand implements Callable<Integer> {
     String mode;
     @Option(names = "--pid", paramLabel = "PID", description = "folded stacks of one process only")
     Integer pid;
+    @Option(names = "--thread", paramLabel = "NAME|TID",
+            description = "thread-states, critical-path, critical-path-threads: the thread (a tid, or a name)")
+    String thread;
 
     @Option(names = "--from", paramLabel = "T", description = "window start: ns since trace start, or with a unit (12ms, 1.5s)")
     String from;
@@ -59,6 +63,25 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** {@code --csv} takes the hyphenated kind names. */
+    static final class KindConverter implements picocli.CommandLine.ITypeConverter<CsvExport.Kind> {
+        @Override
+        public CsvExport.Kind convert(String value) {
+            try {
+                return CsvExport.Kind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** The kind names as the help lists them. */
+    static final class KindCandidates extends java.util.ArrayList<String> {
+        KindCandidates() {
+            for (CsvExport.Kind k : CsvExport.Kind.values()) add(k.toString());
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -95,9 +118,14 @@ public final class ExportCommand implements Callable<Integer> {
                 return 0;
             }
             if (out == null) throw new IllegalArgumentException("--csv needs an output file: export FILE --csv KIND OUT");
+            int[] utids = null;
+            if (thread != null) {
+                if (!what.csv.perThread()) throw new IllegalArgumentException("--thread applies to thread-states and critical-path");
+                utids = ThreadChoice.utids(r, thread, lo, hi, what.csv != CsvExport.Kind.thread_states);
+            }
             long rows;
             try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-                rows = CsvExport.write(r, what.csv, lo, hi, w);
+                rows = CsvExport.write(r, what.csv, lo, hi, utids, w);
             }
             pw.printf("wrote %s: %s %s rows%n", out, Format.count(rows), what.csv);
             pw.flush();

@@ -70,4 +70,36 @@ class ExportCommandTest {
         assertThat(Main.run("export", trace.toString(), "--csv", "slices")).isEqualTo(1);
         assertThat(Main.run("export", trace.toString(), "--folded", dir.resolve("f").toString(), "--mode", "x")).isEqualTo(1);
     }
+    @Test
+    void exportsThreadStatesAndTheCriticalPath(@TempDir Path dir) throws Exception {
+        Path states = dir.resolve("states.csv"), path = dir.resolve("path.csv"), table = dir.resolve("table.csv");
+        assertThat(Main.run("export", trace.toString(), "--csv", "thread-states", states.toString(), "--thread", "1000",
+                "--from", "100ms", "--to", "900ms")).isZero();
+        List<String> lines = Files.readAllLines(states);
+        assertThat(lines.get(0)).isEqualTo("ts,dur,tid,thread,state,cpu,waker_tid,reason");
+        assertThat(lines.size()).isGreaterThan(10);
+        long end = -1, sum = 0;
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split(",", -1);
+            assertThat(f[2]).isEqualTo("1000");
+            assertThat(f[4]).isIn("running", "runnable", "sleeping", "uninterruptible");
+            if (end >= 0) assertThat(Long.parseLong(f[0])).isEqualTo(end);
+            end = Long.parseLong(f[0]) + Long.parseLong(f[1]);
+            sum += Long.parseLong(f[1]);
+        }
+        assertThat(sum).isLessThanOrEqualTo(800_000_000L).isGreaterThan(700_000_000L);
+
+        assertThat(Main.run("export", trace.toString(), "--csv", "critical-path", path.toString(), "--thread", "postgres")).isZero();
+        lines = Files.readAllLines(path);
+        assertThat(lines.get(0)).isEqualTo("ts,dur,tid,thread,state,cpu");
+        assertThat(lines.size()).isGreaterThan(100);
+        assertThat(lines.subList(1, lines.size())).allMatch(l -> l.split(",")[4].matches("running|runnable|sleeping|uninterruptible|unknown"));
+        assertThat(Main.run("export", trace.toString(), "--csv", "critical-path-threads", table.toString(), "--thread", "1000")).isZero();
+        assertThat(Files.readAllLines(table).get(0)).isEqualTo("tid,thread,process,on_path_ns,running_ns,runnable_ns,blocked_ns,"
+                + "numa_faults,numa_fault_pages,pages_migrated,cross_node_moves");
+
+        assertThat(Main.run("export", trace.toString(), "--csv", "critical-path", path.toString())).isEqualTo(1);
+        assertThat(Main.run("export", trace.toString(), "--csv", "critical-path", path.toString(), "--thread", "nobody")).isEqualTo(1);
+        assertThat(Main.run("export", trace.toString(), "--csv", "slices", path.toString(), "--thread", "1000")).isEqualTo(1);
+    }
 }
