@@ -177,6 +177,8 @@ public final class FlameQueries {
         long frameCount = -1;
         String[] names = new String[0];
         String[] modules = new String[0];
+        /** The linker's name of each canonical frame whose name was demangled, else null. */
+        String[] mangled = new String[0];
         byte[] kinds = new byte[0];
         /** Position of each canonical frame in (name, module, kind) order, for sorting children. */
         int[] rank = new int[0];
@@ -265,9 +267,14 @@ public final class FlameQueries {
         int[] idx = new int[n];
         String[] names = new String[n + 1];
         String[] modules = new String[n + 1];
+        String[] mangled = new String[n + 1];
         byte[] kinds = new byte[n + 1];
         int k = 0, distinct = 0;
-        try (ResultSet rs = reader.stmt("SELECT id, name, module, kind FROM frame ORDER BY id").executeQuery()) {
+        // frame_mangled is absent from traces written before demangling.
+        String sql = reader.hasTable("frame_mangled")
+                ? "SELECT f.id, f.name, f.module, f.kind, m.mangled FROM frame f LEFT JOIN frame_mangled m ON m.frame_id = f.id ORDER BY f.id"
+                : "SELECT id, name, module, kind, NULL FROM frame ORDER BY id";
+        try (ResultSet rs = reader.stmt(sql).executeQuery()) {
             while (rs.next() && k < n) {
                 String name = rs.getString(2), module = rs.getString(3);
                 if (name == null) throw reader.damaged("frame " + rs.getLong(1) + " has no name");
@@ -280,6 +287,7 @@ public final class FlameQueries {
                     canon.put(key, c);
                     names[c] = name;
                     modules[c] = module;
+                    mangled[c] = rs.getString(5);
                     kinds[c] = (byte) kind;
                 }
                 ids[k] = rs.getLong(1);
@@ -292,6 +300,7 @@ public final class FlameQueries {
         distinct++;
         t.names = Arrays.copyOf(names, distinct);
         t.modules = Arrays.copyOf(modules, distinct);
+        t.mangled = Arrays.copyOf(mangled, distinct);
         t.kinds = Arrays.copyOf(kinds, distinct);
         Integer[] order = new Integer[distinct];
         for (int i = 0; i < distinct; i++) order[i] = i;
@@ -435,7 +444,7 @@ public final class FlameQueries {
                 if (i > 0) oEnd[oParent[i]] = Math.max(oEnd[oParent[i]], oEnd[i]);
             }
             return new FlameTree(inverted, oParent, oDepth, oEnd, oFrame, oSelf, oTotal, oSelfS, oTotalS,
-                    t.names, t.modules, t.kinds);
+                    t.names, t.modules, t.mangled, t.kinds);
         }
     }
 }

@@ -24,12 +24,13 @@ public final class FlameTree {
     private final long[] totalSamples;
     private final String[] frameNames;
     private final String[] frameModules;
+    private final String[] frameMangled;
     private final byte[] frameKinds;
     private final int maxDepth;
 
     FlameTree(boolean inverted, int[] parent, int[] depth, int[] end, int[] frame, long[] self, long[] total,
               long[] selfSamples, long[] totalSamples, String[] frameNames, String[] frameModules,
-              byte[] frameKinds) {
+              String[] frameMangled, byte[] frameKinds) {
         this.inverted = inverted;
         this.parent = parent;
         this.depth = depth;
@@ -41,6 +42,7 @@ public final class FlameTree {
         this.totalSamples = totalSamples;
         this.frameNames = frameNames;
         this.frameModules = frameModules;
+        this.frameMangled = frameMangled;
         this.frameKinds = frameKinds;
         int m = 0;
         for (int d : depth) m = Math.max(m, d);
@@ -102,6 +104,11 @@ public final class FlameTree {
 
     public String frameModule(int frameId) {
         return frameModules[frameId];
+    }
+
+    /** The linker's name when {@link #frameName} is its demangled form, else null. */
+    public String frameMangled(int frameId) {
+        return frameMangled[frameId];
     }
 
     public int frameKind(int frameId) {

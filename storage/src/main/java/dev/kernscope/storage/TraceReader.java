@@ -39,6 +39,8 @@ public final class TraceReader implements AutoCloseable {
             "thread_name", "sched_slice", "_slice_chunk", "_slice_lod", "_runq_lod", "wakeup", "migration", "runq_sample", "lost_events",
             "frame", "stack", "stack_sample", "numa_counter", "numa_fault", "numa_decision", "page_migration",
             "process_numa_pages", "tracer_cost", "bpf_prog_stats", "mapping");
+    /** Tables of {@code schema.sql} added since schema version 1 was first written: older files lack them. */
+    static final List<String> LATER_TABLES = List.of("frame_mangled");
 
     private final Path path;
     private final String name;
@@ -99,6 +101,15 @@ public final class TraceReader implements AutoCloseable {
     /** True while the file is being recorded (its end_reason is still 'recording'). */
     public boolean isLive() throws IOException {
         return "recording".equals(freshMeta().get("end_reason"));
+    }
+
+    /** Whether the file has table {@code name}: tables added since the first schema are absent from older traces. */
+    boolean hasTable(String name) throws SQLException {
+        PreparedStatement ps = stmt("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
     }
 
     /** The connection, for the query classes of this package. */

@@ -35,7 +35,7 @@ public final class TraceWriter implements AutoCloseable {
             updThreadEnd, updProcessEnd, updThreadProcess;
     private final PreparedStatement insChunk, insLod, insRunqLod, insMigration, insLost;
     private final RowBlock slices, wakeups, runqs;
-    private final PreparedStatement insFrame, insStack, insSample;
+    private final PreparedStatement insFrame, insFrameMangled, insStack, insSample;
     private final PreparedStatement insNumaCounter, insNumaFault, insNumaDecision, insPageMigration,
             insProcessPages;
     private final PreparedStatement insCost, insProgStats, insMapping;
@@ -77,6 +77,7 @@ public final class TraceWriter implements AutoCloseable {
         insRunqLod = prep("INSERT OR REPLACE INTO _runq_lod(level, cpu, ts, n, data) VALUES (?, ?, ?, ?, ?)");
         insLost = prep("INSERT INTO lost_events(ts, cpu, source, count) VALUES (?, ?, ?, ?)");
         insFrame = prep("INSERT OR REPLACE INTO frame(id, name, module, kind, rel_pc) VALUES (?, ?, ?, ?, ?)");
+        insFrameMangled = prep("INSERT OR REPLACE INTO frame_mangled(frame_id, mangled) VALUES (?, ?)");
         insStack = prep("INSERT OR REPLACE INTO stack(id, parent_id, frame_id, depth) VALUES (?, ?, ?, ?)");
         insSample = prep("INSERT INTO stack_sample(ts, utid, cpu, stack_id, kind, weight, waker_utid, waker_stack_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         insNumaCounter = prep("INSERT INTO numa_counter(ts, node, name, value, delta, rate) VALUES (?, ?, ?, ?, ?, ?)");
@@ -369,6 +370,11 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     /** One link of an interned stack chain; {@code parentId} 0 at the root. */
+    /** The linker's name of frame {@code id}, when its {@code name} is the demangled form. */
+    public void frameMangled(long id, String mangled) throws IOException {
+        row(insFrameMangled, "cannot write frame", id, mangled);
+    }
+
     public void stack(long id, long parentId, long frameId, int depth) throws IOException {
         row(insStack, "cannot write stack", id, parentId > 0 ? parentId : null, frameId, depth);
     }

@@ -157,6 +157,13 @@ CREATE TABLE frame (
   rel_pc INTEGER              -- address relative to the module (for unresolved frames and re-symbolization)
 );
 
+-- The linker's names of frames whose name was demangled (C++, Rust): what the binary calls them, for search and
+-- re-symbolization. Absent from traces written before demangling.
+CREATE TABLE frame_mangled (
+  frame_id INTEGER PRIMARY KEY, -- frame.id
+  mangled  TEXT NOT NULL        -- the symbol as the binary spells it, e.g. '_ZN2ns6Worker4spinEv'
+);
+
 -- Interned call stacks as (parent, frame) chains: the root frame (outermost caller) has parent_id NULL.
 CREATE TABLE stack (
   id        INTEGER PRIMARY KEY, -- stack id; identifies the whole chain from root to this frame

@@ -91,6 +91,7 @@ final class FlameFixture {
             for (long id = 1; id <= FRAMES.size(); id++) {
                 Object[] f = FRAMES.get(id);
                 w.frame(id, (String) f[0], (String) f[1], (Integer) f[2], 0x1000 + id);
+                if (id == 3) w.frameMangled(id, "_Z5parsev"); // what a demangled name keeps
             }
             for (long id = 1; id <= STACKS.size(); id++) w.stack(id, STACKS.get(id)[0], STACKS.get(id)[1], depth(id));
             for (Sample s : SAMPLES) w.stackSample(s.ts(), s.utid(), s.cpu(), s.stack(), s.kind(), s.weight(), 0, 0);

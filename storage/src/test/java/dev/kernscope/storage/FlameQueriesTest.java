@@ -72,6 +72,16 @@ class FlameQueriesTest {
     }
 
     @Test
+    void demangledFramesCarryTheirLinkerName() throws IOException {
+        FlameTree t = flame.tree(Filter.of(0, 1000, Mode.WALL));
+        for (int f = 0; f < t.frameCount(); f++) {
+            // frames 3 and 12 are one canonical frame "parse"; the mangled name of frame 3 comes with it
+            String want = t.frameName(f).equals("parse") ? "_Z5parsev" : null;
+            assertThat(t.frameMangled(f)).as(t.frameName(f)).isEqualTo(want);
+        }
+    }
+
+    @Test
     void treeInvariantsHold() throws IOException {
         for (FlameTree t : new FlameTree[] {flame.tree(Filter.of(0, 1000, Mode.WALL)),
                 flame.inverted(Filter.of(0, 1000, Mode.WALL))}) {

@@ -46,7 +46,10 @@ public final class FlameModels {
     static CallTree callTree(FlameTree t, boolean inverted) {
         FrameTable frames = new FrameTable();
         int[] ids = new int[t.frameCount()];
-        for (int f = 0; f < ids.length; f++) ids[f] = frames.intern(t.frameName(f), kind(t.frameKind(f)));
+        for (int f = 0; f < ids.length; f++) {
+            ids[f] = frames.intern(t.frameName(f), kind(t.frameKind(f)));
+            frames.alias(ids[f], t.frameMangled(f));
+        }
         int n = t.size();
         int[] parent = new int[n], frame = new int[n];
         long[] self = new long[n], total = new long[n], samples = new long[n];

@@ -114,7 +114,7 @@ public final class KernelSymbols {
         }
         String module = modules[i];
         long rel = module.equals("[kernel]") && textStart != 0 ? addrs[i] - textStart : addrs[i];
-        return new Symbol(names[i], module, FrameKinds.KERNEL, rel, true);
+        return Symbol.named(names[i], module, FrameKinds.KERNEL, rel); // Rust in the kernel is mangled too
     }
 
     /** Address of the first symbol called {@code name}, or 0; for tests and diagnostics. */

@@ -201,6 +201,7 @@ public final class StackInterner {
         frameIds.put(k, nid);
         if (s.resolved()) resolved.set((int) nid);
         writer.frame(nid, s.name(), s.module(), s.kind(), s.relPc());
+        if (s.mangled() != null) writer.frameMangled(nid, s.mangled());
         return nid;
     }
 

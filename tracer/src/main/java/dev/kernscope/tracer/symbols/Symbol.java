@@ -11,5 +11,16 @@ package dev.kernscope.tracer.symbols;
  *                 module-relative: ELF virtual address for user binaries (what {@code nm} and
  *                 {@code addr2line} use), offset from {@code _stext} for the kernel, absolute for JIT code
  * @param resolved whether a symbol table named the address
+ * @param mangled  the symbol table's name when {@code name} is its demangled form, else null
  */
-public record Symbol(String name, String module, int kind, long relPc, boolean resolved) {}
+public record Symbol(String name, String module, int kind, long relPc, boolean resolved, String mangled) {
+    public Symbol(String name, String module, int kind, long relPc, boolean resolved) {
+        this(name, module, kind, relPc, resolved, null);
+    }
+
+    /** A resolved symbol named by a symbol table, demangled when it is a C++ or Rust name. */
+    static Symbol named(String linkerName, String module, int kind, long relPc) {
+        String readable = Demangler.get().demangle(linkerName);
+        return new Symbol(readable, module, kind, relPc, true, readable.equals(linkerName) ? null : linkerName);
+    }
+}

@@ -136,7 +136,7 @@ public final class Symbolizer {
             long vaddr = mod.segments() == null ? -1 : mod.segments().offsetToVaddr(off);
             if (vaddr >= 0 && mod.symbols() != null) {
                 int i = mod.symbols().indexOf(vaddr);
-                if (i >= 0) return new Symbol(mod.symbols().name(i), m.path(), FrameKinds.USER, mod.symbols().address(i), true);
+                if (i >= 0) return Symbol.named(mod.symbols().name(i), m.path(), FrameKinds.USER, mod.symbols().address(i));
             }
             long rel = vaddr >= 0 ? vaddr : off;
             return new Symbol(baseName(m.path()) + "+0x" + Long.toHexString(rel), m.path(), FrameKinds.USER, rel, false);

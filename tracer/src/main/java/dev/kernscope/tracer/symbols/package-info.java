@@ -49,8 +49,12 @@
  * <li><b>JIT code.</b> {@code /tmp/perf-PID.map} (the process's own {@code /tmp} first) names JIT code.
  *     JVMs often write it only at exit, so frames that fell in anonymous memory are retried at
  *     {@link dev.kernscope.tracer.symbols.StackInterner#finish} and their frame rows rewritten.</li>
- * <li><b>No demangling.</b> C++ and Rust names stay mangled: a correct Itanium demangler is not small, and a
- *     wrong one misleads. The view may demangle for display.</li>
+ * <li><b>Names as people read them.</b> C++ names are demangled by libstdc++'s own {@code __cxa_demangle}
+ *     (through JNA, on a thread with a large stack and a time limit, names over 4 KiB left alone: the C
+ *     demangler recurses and sizes stack arrays by the input), Rust legacy names the same way plus Rust's own
+ *     escapes and hash suffix, Rust v0 names by our {@link dev.kernscope.tracer.symbols.RustV0} decoder. The
+ *     frame's name is the readable one; the linker's name goes into {@code frame_mangled}, so search can match
+ *     either and a trace can be re-symbolized from it. Tested on a corpus checked against c++filt.</li>
  * <li><b>The hot path allocates nothing.</b> After an address has been symbolized once, interning a sample
  *     is two open-addressing lookups per frame on packed longs ((process, generation) and ip; parent stack
  *     and frame): no strings, no boxing.</li>

@@ -53,6 +53,24 @@ class SymbolizerTest {
     }
 
     @Test
+    void cxxNamesAreDemangledAndKeepTheirLinkerName() throws Exception {
+        String mangled = "_ZNSt6chrono3_V212system_clock3nowEv";
+        com.sun.jna.NativeLibrary cxx = com.sun.jna.NativeLibrary.getInstance("stdc++");
+        long ip = com.sun.jna.Pointer.nativeValue(cxx.getFunction(mangled));
+        Symbolizer sym = new Symbolizer();
+        int self = (int) ProcessHandle.current().pid();
+        Symbol s = sym.resolveUser(sym.capture(self), self, ip + 1);
+        assertThat(s.name()).isEqualTo("std::chrono::_V2::system_clock::now()");
+        assertThat(s.mangled()).isEqualTo(mangled);
+        assertThat(s.module()).contains("libstdc++");
+        // C names are left alone and carry no second name.
+        Symbol c = sym.resolveUser(sym.capture(self), self,
+                com.sun.jna.Pointer.nativeValue(com.sun.jna.NativeLibrary.getInstance("c").getFunction("getpid")) + 1);
+        assertThat(c.name()).isEqualTo("getpid");
+        assertThat(c.mangled()).isNull();
+    }
+
+    @Test
     void fixedAddressExecutableResolvesWithoutBias() throws Exception {
         Path exe = Xq7.compile(dir, "xq7-nopie", "-fno-PIE", "-no-pie");
         Symbolizer sym = new Symbolizer();

@@ -90,7 +90,7 @@ public class FlameGraph extends Control implements StyleColors.Owner {
     /** False: top-down flame; true: bottom-up icicle. */
     public BooleanProperty invertedProperty() { return inverted; }
 
-    /** Case-insensitive substring; matching frames are highlighted. */
+    /** Case-insensitive substring of a frame's name or its mangled form; matching frames are highlighted. */
     public StringProperty searchProperty() { return search; }
 
     /** Node of the shown tree that fills the width ({@link CallTree#ROOT} when not zoomed). */

@@ -82,7 +82,11 @@ public final class FlameLayout {
         String needle = q.toLowerCase(java.util.Locale.ROOT);
         int frames = tree.frames().size();
         boolean[] frameMatch = new boolean[frames];
-        for (int f = 0; f < frames; f++) frameMatch[f] = tree.frames().name(f).toLowerCase(java.util.Locale.ROOT).contains(needle);
+        for (int f = 0; f < frames; f++) {
+            String alias = tree.frames().alias(f);
+            frameMatch[f] = tree.frames().name(f).toLowerCase(java.util.Locale.ROOT).contains(needle)
+                    || (alias != null && alias.toLowerCase(java.util.Locale.ROOT).contains(needle));
+        }
         // nodes are numbered parents-first, so one forward pass knows whether an ancestor already matched
         boolean[] covered = new boolean[tree.size()];
         long sum = 0;

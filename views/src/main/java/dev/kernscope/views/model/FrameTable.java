@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Interned frames: each distinct (name, kind) gets a dense int id, so stacks and tree nodes hold ints only.
+ * Interned frames: each distinct (name, kind) gets a dense int id, so stacks and tree nodes hold ints only. A
+ * frame may carry an alias, the linker's (mangled) name of a demangled one, which search matches too.
  * Not thread-safe while being filled; read-only use afterwards is safe from any thread.
  */
 public final class FrameTable {
     private final List<String> names = new ArrayList<>();
     private final List<FrameKind> kinds = new ArrayList<>();
+    private final Map<Integer, String> aliases = new HashMap<>();
     private final Map<String, Integer>[] index;
 
     @SuppressWarnings("unchecked")
@@ -32,6 +34,14 @@ public final class FrameTable {
     }
 
     public String name(int id) { return names.get(id); }
+
+    /** Gives frame {@code id} another name that search matches (its mangled form); null does nothing. */
+    public void alias(int id, String alias) {
+        if (alias != null && !alias.equals(names.get(id))) aliases.put(id, alias);
+    }
+
+    /** The frame's alias, or null. */
+    public String alias(int id) { return aliases.get(id); }
 
     public FrameKind kind(int id) { return kinds.get(id); }
 

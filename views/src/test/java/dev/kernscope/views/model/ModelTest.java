@@ -108,6 +108,21 @@ class ModelTest {
     }
 
     @Test
+    void searchMatchesTheMangledNameToo() {
+        FrameTable ft = new FrameTable();
+        CallTreeBuilder b = new CallTreeBuilder(ft);
+        int spin = ft.intern("ns::Worker::spin()", FrameKind.USER);
+        ft.alias(spin, "_ZN2ns6Worker4spinEv");
+        int main = ft.intern("main", FrameKind.USER);
+        b.addStack(new int[]{main, spin}, 75);
+        b.addStack(new int[]{main}, 25);
+        CallTree t = b.build();
+        assertThat(FlameLayout.compute(t, 0, 1000, "Worker::spin").matchShare).isCloseTo(0.75, within(1e-9));
+        assertThat(FlameLayout.compute(t, 0, 1000, "_ZN2ns6Worker").matchShare).isCloseTo(0.75, within(1e-9));
+        assertThat(FlameLayout.compute(t, 0, 1000, "_ZN2ns6Worker").matchCount).isEqualTo(1);
+    }
+
+    @Test
     void niceTickStepsAndLabels() {
         assertThat(TimeFormat.niceStep(1, 90)).isEqualTo(100);
         assertThat(TimeFormat.niceStep(13, 90)).isEqualTo(2000);
