@@ -29,6 +29,7 @@ public final class Symbolizer {
     private long failures;
     private final Map<String, Module> modules = new HashMap<>();
     private final Map<Integer, JitMap> jitMaps = new HashMap<>();
+    private Module vdso;
 
     /** Symbols of one file: the load segments that turn file offsets into ELF addresses, and the names. */
     private record Module(Segments segments, ElfSymbols symbols) {}
@@ -141,6 +142,14 @@ public final class Symbolizer {
             long rel = vaddr >= 0 ? vaddr : off;
             return new Symbol(baseName(m.path()) + "+0x" + Long.toHexString(rel), m.path(), FrameKinds.USER, rel, false);
         }
+        if (m != null && "[vdso]".equals(m.path())) {
+            Module v = vdso();
+            long off = ip - m.start();
+            long vaddr = v.segments() == null ? -1 : v.segments().offsetToVaddr(off);
+            int i = vaddr >= 0 && v.symbols() != null ? v.symbols().indexOf(vaddr) : -1;
+            if (i >= 0) return Symbol.named(v.symbols().name(i), "[vdso]", FrameKinds.USER, v.symbols().address(i));
+            return new Symbol("[vdso]+0x" + Long.toHexString(off), "[vdso]", FrameKinds.USER, off, false);
+        }
         if (maps != null && maps.uid() >= 0 && pid > 0) jitMap(pid).uid = maps.uid();
         String jit = jitName(pid, ip);
         if (jit != null) return new Symbol(jit, "[jit]", FrameKinds.JIT, ip, true);
@@ -200,6 +209,42 @@ public final class Symbolizer {
     public void refreshJit(int pid) {
         JitMap j = jitMaps.get(pid);
         if (j != null) j.checkedAt = System.nanoTime() - 2 * PERF_MAP_RECHECK_NS;
+    }
+
+    /**
+     * The vdso's symbols. Every 64-bit process of this kernel maps the same image, so ours is read: from our
+     * own memory (the range {@code /proc/self/maps} gives it) into a private temporary file the ELF reader opens.
+     */
+    private Module vdso() {
+        if (vdso != null) return vdso;
+        vdso = new Module(null, null);
+        Path tmp = null;
+        try {
+            long[] range = null;
+            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+                if (!line.endsWith("[vdso]")) continue;
+                String[] r = line.substring(0, line.indexOf(' ')).split("-");
+                range = new long[] {Long.parseUnsignedLong(r[0], 16), Long.parseUnsignedLong(r[1], 16)};
+            }
+            if (range == null || range[1] - range[0] > (1 << 20) || range[1] <= range[0]) return vdso;
+            byte[] image = new com.sun.jna.Pointer(range[0]).getByteArray(0, (int) (range[1] - range[0]));
+            tmp = Files.createTempFile("kernscope-vdso", ".so"); // 0600, a fresh name
+            Files.write(tmp, image);
+            try (ElfFile f = ElfFile.open(tmp)) {
+                vdso = new Module(segments(f), f.symbols());
+            }
+        } catch (IOException | RuntimeException e) {
+            // no vdso names: its frames stay [vdso]+0xoffset
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    // left in the temporary folder: harmless, the kernel's own image
+                }
+            }
+        }
+        return vdso;
     }
 
     private Module module(ProcessMaps.Mapping m) {
@@ -265,6 +310,7 @@ public final class Symbolizer {
                     dbg = null;
                 }
             }
+            if (dbg == null && bin != null) dbg = debugLinked(bin, m);
             try (ElfFile d = dbg) {
                 if (bin == null && d == null) return new Module(null, null);
                 ElfSymbols.Builder b = new ElfSymbols.Builder();
@@ -279,6 +325,44 @@ public final class Symbolizer {
         } finally {
             if (bin != null) bin.close();
         }
+    }
+
+    /**
+     * The separate debug file {@code .gnu_debuglink} names, looked for where GDB looks (beside the binary, in
+     * its {@code .debug} folder, under the debug root by the binary's folder) and accepted only with the CRC the
+     * link records; or null.
+     */
+    private ElfFile debugLinked(ElfFile bin, ProcessMaps.Mapping m) {
+        ElfFile.DebugLink link;
+        try {
+            link = bin.debugLink();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        Path binDir = Path.of(m.path()).getParent();
+        if (link == null || binDir == null) return null;
+        String rel = binDir.toString().substring(1); // absolute: ProcessMaps keeps only paths starting with '/'
+        java.util.List<Path> candidates = new java.util.ArrayList<>();
+        // The process's own view of the file system first (a container's debug files), then ours.
+        Path root = m.openPath() != null && m.openPath().startsWith(procRoot) && m.openPath().getNameCount() > procRoot.getNameCount() + 1
+                ? procRoot.resolve(m.openPath().getName(procRoot.getNameCount()).toString()).resolve("root") : null;
+        for (Path base : root == null ? new Path[] {Path.of("/")} : new Path[] {root, Path.of("/")}) {
+            candidates.add(base.resolve(rel).resolve(link.name()));
+            candidates.add(base.resolve(rel).resolve(".debug").resolve(link.name()));
+        }
+        candidates.add(debugRoot.resolve(rel).resolve(link.name()));
+        for (Path p : candidates) {
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
+            ElfFile d = null;
+            try {
+                d = ElfFile.open(p);
+                if (d.crc32() == link.crc()) return d;
+            } catch (IOException | RuntimeException e) {
+                // damaged or not ELF: the next place
+            }
+            if (d != null) d.close();
+        }
+        return null;
     }
 
     static String baseName(String path) {

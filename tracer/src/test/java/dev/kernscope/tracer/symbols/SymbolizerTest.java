@@ -113,6 +113,56 @@ class SymbolizerTest {
     }
 
     @Test
+    void gnuDebuglinkIsFollowedWhenItsCrcMatches() throws Exception {
+        Path full = Xq7.compile(dir, "xq7-dl-full", "-fPIE", "-pie");
+        Path sub = Files.createDirectories(dir.resolve("dl"));
+        Path stripped = sub.resolve("xq7-dl");
+        Path debug = Files.createDirectories(sub.resolve(".debug")).resolve("xq7-dl.debug");
+        assumeTrue(Xq7.run("objcopy", "--only-keep-debug", full.toString(), debug.toString()) == 0);
+        assumeTrue(Xq7.run("objcopy", "--strip-all", "--add-gnu-debuglink=" + debug, full.toString(), stripped.toString()) == 0);
+        stripped.toFile().setExecutable(true);
+        try (ElfFile e = ElfFile.open(stripped)) {
+            assertThat(e.debugLink().name()).isEqualTo("xq7-dl.debug");
+        }
+        Path noBuildIdDebug = dir.resolve("no-debug-here");
+        try (Xq7.Running p = new Xq7.Running(stripped)) {
+            Symbolizer sym = new Symbolizer(Path.of("/proc"), dir, noBuildIdDebug);
+            ProcessMaps maps = sym.capture(p.pid);
+            assertThat(sym.resolveUser(maps, p.pid, p.fn + 4).name()).isEqualTo(Xq7.FN);
+        }
+        // A file of that name with other contents (another build's) is not believed.
+        Files.copy(full, debug, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (Xq7.Running p = new Xq7.Running(stripped)) {
+            Symbolizer sym = new Symbolizer(Path.of("/proc"), dir, noBuildIdDebug);
+            ProcessMaps maps = sym.capture(p.pid);
+            assertThat(sym.resolveUser(maps, p.pid, p.fn + 4).resolved()).isFalse();
+        }
+    }
+
+    @Test
+    void vdsoFramesAreNamed() throws Exception {
+        int self = (int) ProcessHandle.current().pid();
+        Symbolizer sym = new Symbolizer();
+        ProcessMaps maps = sym.capture(self);
+        ProcessMaps.Mapping vdso = maps.mappings().stream().filter(m -> "[vdso]".equals(m.path())).findFirst().orElse(null);
+        assumeTrue(vdso != null, "no vdso mapped");
+        // Where nm finds clock_gettime in a copy of the image, checked independently of our reader.
+        Path copy = dir.resolve("vdso.so");
+        Files.write(copy, new com.sun.jna.Pointer(vdso.start()).getByteArray(0, (int) (vdso.end() - vdso.start())));
+        String nm = dev.kernscope.tracer.KernelTestSupport.run("nm", "-D", copy.toString());
+        long at = -1;
+        for (String line : nm.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3 && f[2].startsWith("clock_gettime")) at = Long.parseUnsignedLong(f[0], 16);
+        }
+        assumeTrue(at > 0, "nm did not list clock_gettime");
+        Symbol s = sym.resolveUser(maps, self, vdso.start() + at + 2);
+        assertThat(s.name()).endsWith("clock_gettime");
+        assertThat(s.module()).isEqualTo("[vdso]");
+        assertThat(s.resolved()).isTrue();
+    }
+
+    @Test
     void mapsOutliveTheProcess() throws Exception {
         Symbolizer sym = new Symbolizer();
         ProcessMaps maps;
