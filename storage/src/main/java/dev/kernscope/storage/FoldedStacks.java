@@ -50,6 +50,27 @@ public final class FoldedStacks {
         out.flush();
     }
 
+    /**
+     * Writes a differential tree as the two-column folded format of {@code difffolded.pl} and
+     * {@code flamegraph.pl}: {@code stack weightA weightB}, one line per call path with self weight in either.
+     */
+    public static void writeDiff(DiffTree tree, Writer out) throws IOException {
+        int[] lengthAtDepth = new int[tree.maxDepth() + 2];
+        StringBuilder path = new StringBuilder(256);
+        for (int n = 1; n < tree.size(); n++) {
+            int d = tree.depth(n);
+            path.setLength(lengthAtDepth[d - 1]);
+            if (d > 1) path.append(';');
+            appendFrame(path, tree.name(n), tree.kind(n));
+            lengthAtDepth[d] = path.length();
+            if (tree.selfA(n) > 0 || tree.selfB(n) > 0) {
+                out.append(path).append(' ').append(Long.toString(tree.selfA(n))).append(' ')
+                        .append(Long.toString(tree.selfB(n))).append('\n');
+            }
+        }
+        out.flush();
+    }
+
     /** The folded spelling of one frame: name cleaned of separators, with its kind's annotation. */
     public static String frame(String name, int kind) {
         StringBuilder sb = new StringBuilder(name.length() + 4);

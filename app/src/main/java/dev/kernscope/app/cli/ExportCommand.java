@@ -1,5 +1,6 @@
 package dev.kernscope.app.cli;
 
+import dev.kernscope.storage.DiffTree;
 import dev.kernscope.storage.FlameQueries;
 import dev.kernscope.storage.FoldedStacks;
 import dev.kernscope.storage.TraceReader;
@@ -52,6 +53,12 @@ public final class ExportCommand implements Callable<Integer> {
     String mode;
     @Option(names = "--pid", paramLabel = "PID", description = "folded stacks of one process only")
     Integer pid;
+    @Option(names = "--comm", paramLabel = "NAME", description = "folded stacks of the threads or processes of this name only")
+    String comm;
+    @Option(names = "--baseline", paramLabel = "A.ktrace",
+            description = "--folded: compare with this trace, writing 'stack weightA weightB' (difffolded format); "
+                    + "--from/--to apply to each trace from its own start")
+    Path baseline;
     @Option(names = "--thread", paramLabel = "NAME|TID",
             description = "thread-states, critical-path, critical-path-threads: the thread (a tid, or a name)")
     String thread;
@@ -63,6 +70,17 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The baseline's tree over the same relative window and filter, merged with this trace's. */
+    private DiffTree baselineDiff(TraceReader r, long[] bounds, FlameQueries.Filter f) throws java.io.IOException {
+        try (TraceReader a = TraceReader.open(baseline)) {
+            long[] ab = a.bounds();
+            long shift = ab[0] - bounds[0];
+            long aTo = f.to() == bounds[1] + 1 ? ab[1] + 1 : f.to() + shift;
+            FlameQueries.Filter fa = new FlameQueries.Filter(f.from() + shift, aTo, f.mode(), f.pid(), f.tid(), f.cpu(), f.comm());
+            return DiffTree.of(new FlameQueries(a).tree(fa), new FlameQueries(r).tree(f));
+        }
+    }
 
     /** {@code --csv} takes the hyphenated kind names. */
     static final class KindConverter implements picocli.CommandLine.ITypeConverter<CsvExport.Kind> {
@@ -91,6 +109,10 @@ public final class ExportCommand implements Callable<Integer> {
             long hi = to == null ? b[1] + 1 : b[0] + Format.parseTime(to);
             if (hi <= lo) throw new IllegalArgumentException("--to must be after --from");
             PrintWriter pw = spec.commandLine().getOut();
+            if (baseline != null && what.folded == null) throw new IllegalArgumentException("--baseline goes with --folded");
+            if (baseline != null && pid != null) {
+                throw new IllegalArgumentException("--pid names a process of one trace only; with --baseline use --comm NAME");
+            }
             if (what.folded != null) {
                 FlameQueries.Mode m = switch (mode.toLowerCase(java.util.Locale.ROOT)) {
                     case "on" -> FlameQueries.Mode.ON;
@@ -100,10 +122,18 @@ public final class ExportCommand implements Callable<Integer> {
                 };
                 FlameQueries.Filter f = FlameQueries.Filter.of(lo, hi, m);
                 if (pid != null) f = f.withPid(pid);
-                try (BufferedWriter w = Files.newBufferedWriter(what.folded, StandardCharsets.UTF_8)) {
-                    FoldedStacks.export(r, f, w);
+                if (comm != null) f = f.withComm(comm);
+                if (baseline != null) {
+                    DiffTree d = baselineDiff(r, b, f);
+                    try (BufferedWriter w = Files.newBufferedWriter(what.folded, StandardCharsets.UTF_8)) {
+                        FoldedStacks.writeDiff(d, w);
+                    }
+                } else {
+                    try (BufferedWriter w = Files.newBufferedWriter(what.folded, StandardCharsets.UTF_8)) {
+                        FoldedStacks.export(r, f, w);
+                    }
                 }
-                pw.printf("wrote %s: folded stacks, %s%n", what.folded,
+                pw.printf("wrote %s: %sfolded stacks, %s%n", what.folded, baseline == null ? "" : "differential (baseline, this) ",
                         m == FlameQueries.Mode.WALL ? "wall-clock" : mode + "-CPU");
                 pw.flush();
                 return 0;

@@ -102,4 +102,34 @@ class ExportCommandTest {
         assertThat(Main.run("export", trace.toString(), "--csv", "critical-path", path.toString(), "--thread", "nobody")).isEqualTo(1);
         assertThat(Main.run("export", trace.toString(), "--csv", "slices", path.toString(), "--thread", "1000")).isEqualTo(1);
     }
+    @Test
+    void exportsADifferentialFoldedFileAgainstABaseline(@TempDir Path dir) throws Exception {
+        Path other = dir.resolve("b.ktrace"), diff = dir.resolve("d.folded"), a = dir.resolve("a.folded"), b = dir.resolve("b.folded");
+        SyntheticTrace.generate(other, new SyntheticTrace.Params(7, 4, 2, 8, 4, 2, 2000, true, false));
+        assertThat(Main.run("export", other.toString(), "--folded", diff.toString(), "--baseline", trace.toString(),
+                "--mode", "wall", "--from", "0", "--to", "1s")).isZero();
+        assertThat(Main.run("export", trace.toString(), "--folded", a.toString(), "--mode", "wall", "--to", "1s")).isZero();
+        assertThat(Main.run("export", other.toString(), "--folded", b.toString(), "--mode", "wall", "--to", "1s")).isZero();
+        java.util.Map<String, Long> wa = new java.util.TreeMap<>(), wb = new java.util.TreeMap<>();
+        for (String l : Files.readAllLines(diff)) {
+            String[] f = l.split(" ");
+            String stack = String.join(" ", java.util.Arrays.copyOf(f, f.length - 2));
+            if (!f[f.length - 2].equals("0")) wa.put(stack, Long.parseLong(f[f.length - 2]));
+            if (!f[f.length - 1].equals("0")) wb.put(stack, Long.parseLong(f[f.length - 1]));
+        }
+        assertThat(wa).isEqualTo(single(a)).isNotEmpty();
+        assertThat(wb).isEqualTo(single(b)).isNotEmpty();
+        assertThat(Main.run("export", other.toString(), "--folded", diff.toString(), "--baseline", trace.toString(),
+                "--pid", "1000")).isEqualTo(1);
+        assertThat(Main.run("export", other.toString(), "--csv", "slices", diff.toString(), "--baseline", trace.toString())).isEqualTo(1);
+    }
+
+    static java.util.Map<String, Long> single(Path folded) throws Exception {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        for (String l : Files.readAllLines(folded)) {
+            int sp = l.lastIndexOf(' ');
+            m.put(l.substring(0, sp), Long.parseLong(l.substring(sp + 1)));
+        }
+        return m;
+    }
 }
