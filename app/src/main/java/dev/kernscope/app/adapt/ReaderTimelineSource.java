@@ -19,7 +19,7 @@ import java.util.Map;
 /**
  * The timeline's {@link TimelineSource} over a {@link TraceReader}: CPU lanes come from the reader's LOD
  * mipmap ({@code slicesLod}), so a window costs O(pixels). An instance is a snapshot with fixed bounds; a live
- * trace gets a new one per refresh ({@link #withEnd}), sharing the reader and the thread table. A query that
+ * trace gets a new one per refresh ({@link #refreshed}), sharing the reader and the thread table. A query that
  * fails (e.g. while a writer checkpoints) answers empty rather than stopping the timeline's fetch thread.
  * Safe to call from any thread: the reader serializes its queries.
  */
@@ -40,16 +40,25 @@ public final class ReaderTimelineSource implements TimelineSource {
 
     /** Reads topology, threads and bounds now. */
     public static ReaderTimelineSource open(TraceReader r) throws IOException {
+        long[] b = r.bounds();
+        return new ReaderTimelineSource(r, cpuList(r), threadMap(r), b[0], b[1]);
+    }
+
+    /**
+     * The same trace with new bounds (live refresh); re-reads the thread table when {@code rereadThreads}. A
+     * recorder creates its file before it knows the machine: the topology is re-read until it is there, and the
+     * start follows the recorder's {@code start_ts}, which it writes with the topology.
+     */
+    public ReaderTimelineSource refreshed(long[] bounds, boolean rereadThreads) throws IOException {
+        List<CpuInfo> c = cpus.isEmpty() ? cpuList(reader) : cpus;
+        return new ReaderTimelineSource(reader, c, rereadThreads ? threadMap(reader) : threads, bounds[0], bounds[1]);
+    }
+
+    private static List<CpuInfo> cpuList(TraceReader r) throws IOException {
         List<CpuInfo> cpus = new ArrayList<>();
         for (Model.Cpu c : r.cpus()) cpus.add(new CpuInfo(c.cpu(), c.node()));
         cpus.sort(Comparator.comparingInt(CpuInfo::node).thenComparingInt(CpuInfo::cpu));
-        long[] b = r.bounds();
-        return new ReaderTimelineSource(r, List.copyOf(cpus), threadMap(r), b[0], b[1]);
-    }
-
-    /** The same trace with a new end (live refresh); re-reads the thread table when {@code rereadThreads}. */
-    public ReaderTimelineSource withEnd(long newEnd, boolean rereadThreads) throws IOException {
-        return new ReaderTimelineSource(reader, cpus, rereadThreads ? threadMap(reader) : threads, start, newEnd);
+        return List.copyOf(cpus);
     }
 
     static Map<Integer, ThreadInfo> threadMap(TraceReader r) throws IOException {

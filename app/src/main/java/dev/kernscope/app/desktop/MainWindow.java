@@ -819,8 +819,12 @@ public final class MainWindow {
         parts.add(Format.count(lost) + " lost");
         TimeRange sel = t.selection().getSelectedRange();
         parts.add(sel == null ? "no selection" : "selection " + Format.duration(sel.duration()));
+        String ended = d.endWords();
+        if (ended != null && (d.endedAt() != null || d.recorderDied())) {
+            parts.add(0, "Recording ended" + (d.endedAt() == null ? "" : " at " + d.endedAt()) + ": " + ended);
+        }
         if (d.isLive()) {
-            parts.add(0, "● recording");
+            parts.add(0, d.source().cpus().isEmpty() ? "● recording, waiting for the first data" : "● recording");
             if (c != null) {
                 Model.TracerCost prev = lastCost.get(d);
                 if (prev != null && c.ts() > prev.ts()) {

@@ -20,7 +20,12 @@ public final class TraceDocument implements AutoCloseable {
     private volatile ReaderTimelineSource source;
     private volatile Model.Summary summary;
     private volatile boolean live;
+    /** The recording's meta says it is still going, but no recorder holds the file: it died. */
+    private volatile boolean died;
     private volatile Model.TracerCost cost;
+    private volatile java.util.List<Model.Process> processes;
+    /** When this app saw the recording end (null if it never saw it live). */
+    private volatile java.time.LocalTime endedAt;
     private dev.kernscope.storage.FlameQueries flames;
 
     private TraceDocument(Path path, TraceReader reader, boolean syntheticSample) {
@@ -34,9 +39,10 @@ public final class TraceDocument implements AutoCloseable {
         TraceReader r = TraceReader.open(path);
         try {
             TraceDocument d = new TraceDocument(path, r, syntheticSample);
-            d.live = r.isLive();
+            d.readLiveness();
             d.summary = r.summary();
             d.source = ReaderTimelineSource.open(r);
+            d.processes = r.processes();
             d.cost = r.latestTracerCost();
             return d;
         } catch (Throwable e) { // errors too: a damaged trace can run a query out of memory
@@ -50,16 +56,60 @@ public final class TraceDocument implements AutoCloseable {
      * counts are only re-read when {@code counts} (they cost a scan per table).
      */
     public boolean refreshLive(boolean counts, boolean threads) throws IOException {
-        long oldEnd = source.traceEnd();
+        ReaderTimelineSource old = source;
         boolean wasLive = live;
-        live = reader.isLive();
+        readLiveness();
         long[] b = reader.bounds();
         cost = reader.latestTracerCost();
-        boolean changed = b[1] != oldEnd || live != wasLive;
-        if (changed || threads) source = source.withEnd(b[1], threads || !live);
-        if (counts || !live) summary = reader.summary();
+        boolean noCpus = old.cpus().isEmpty();
+        boolean changed = b[0] != old.traceStart() || b[1] != old.traceEnd() || live != wasLive || noCpus;
+        if (changed || threads) {
+            boolean reread = threads || !live || noCpus;
+            source = old.refreshed(b, reread);
+            if (reread) processes = reader.processes();
+        }
+        if (wasLive && !live) endedAt = java.time.LocalTime.now().withNano(0);
+        changed |= source.cpus().size() != old.cpus().size();
+        if (counts || !live || noCpus) summary = reader.summary();
         return changed;
     }
+
+    /**
+     * Live while the meta says "recording" and a recorder holds the file's {@link dev.kernscope.storage.RecorderLock};
+     * "recording" without the lock is a recorder that died before it could finish the file.
+     */
+    private void readLiveness() throws IOException {
+        boolean recording = reader.isLive();
+        boolean held = recording && dev.kernscope.storage.RecorderLock.isHeld(path);
+        live = recording && held;
+        died = recording && !held;
+    }
+
+    /**
+     * How the recording ended, in words, or null while it goes on: "the set duration ended", "stopped",
+     * "the recorder failed: …", "the recorder died without finishing the file".
+     */
+    public String endWords() {
+        if (live) return null;
+        if (died) return "the recorder died without finishing the file (what it had written is shown)";
+        String r = summary.endReason();
+        if (r == null) return "unknown";
+        return switch (r) {
+            case "duration" -> "the set duration ended";
+            case "stopped", "signal" -> "stopped";
+            case "done" -> "finished";
+            default -> r.startsWith("error") ? "the recorder failed (" + r.substring(5).replaceFirst("^:\\s*", "") + ")" : r;
+        };
+    }
+
+    /** The processes of the trace as of the last refresh. */
+    public java.util.List<Model.Process> processes() { return processes; }
+
+    /** When this app saw the recording end, or null (never seen live, or still live). */
+    public java.time.LocalTime endedAt() { return endedAt; }
+
+    /** True when the file says "recording" but its recorder is gone. */
+    public boolean recorderDied() { return died; }
 
     /** The flame queries of this trace (one instance per reader: it caches the stack table). */
     public synchronized dev.kernscope.storage.FlameQueries flames() {
@@ -83,7 +133,7 @@ public final class TraceDocument implements AutoCloseable {
     public String title() {
         String name = String.valueOf(path.getFileName());
         if (syntheticSample) return "SYNTHETIC sample";
-        return (live ? "● " : "") + name + (isSynthetic() ? " (SYNTHETIC)" : "");
+        return (live ? "● " : "") + name + (isSynthetic() ? " (SYNTHETIC)" : "") + (died ? " (unfinished)" : "");
     }
 
     /** Sched events stored: slices, wakeups, migrations, run-queue samples, stack samples, NUMA events. */

@@ -12,6 +12,7 @@ import dev.kernscope.views.model.ThreadInfo;
 import dev.kernscope.views.model.TimeRange;
 import dev.kernscope.views.model.TraceSelection;
 import dev.kernscope.views.numa.NumaView;
+import dev.kernscope.views.timeline.TimelineLayout;
 import dev.kernscope.views.timeline.TimelineView;
 import java.io.IOException;
 import java.util.HashSet;
@@ -85,6 +86,7 @@ public final class TraceTab extends Tab {
         this.runner = runner;
         setText(doc.title());
         setTooltip(new Tooltip(doc.path().toString()));
+        updateEndTooltip();
         timeline = new TimelineView(selection, s -> { });
         flame = new FlameGraph(selection, s -> { });
         numa = new NumaView(selection, s -> debounce.playFromStart());
@@ -92,7 +94,8 @@ public final class TraceTab extends Tab {
             ThreadInfo ti = doc.source().thread(u);
             return ti == null ? null : ti.name() + " [" + ti.tid() + "]";
         });
-        timeline.setSource(doc.source());
+        timeline.placeholderTextProperty().set("Waiting for the recorder's first data…");
+        timeline.setSource(timelineSource());
         liveProperty.set(doc.isLive());
         follow.setSelected(true);
         follow.visibleProperty().bind(liveProperty);
@@ -191,15 +194,17 @@ public final class TraceTab extends Tab {
         return bar;
     }
 
+    /** The filter bar's processes from the document's list (read off the FX thread); checks are kept. */
     private void loadProcesses() {
-        try {
-            List<ProcessItem> items = new java.util.ArrayList<>();
-            for (Model.Process p : doc.reader().processes()) items.add(new ProcessItem(p.upid(), p.pid(), p.name()));
-            items.sort((a, b) -> String.valueOf(a.name()).compareToIgnoreCase(String.valueOf(b.name())));
-            processes.getItems().setAll(items);
-        } catch (IOException e) {
-            processes.setDisable(true);
-        }
+        List<Model.Process> list = doc.processes();
+        if (list.size() == processes.getItems().size()) return;
+        Set<Integer> checked = new HashSet<>();
+        for (ProcessItem p : processes.getCheckModel().getCheckedItems()) checked.add(p.upid());
+        List<ProcessItem> items = new java.util.ArrayList<>();
+        for (Model.Process p : list) items.add(new ProcessItem(p.upid(), p.pid(), p.name()));
+        items.sort((a, b) -> String.valueOf(a.name()).compareToIgnoreCase(String.valueOf(b.name())));
+        processes.getItems().setAll(items);
+        for (ProcessItem p : items) if (checked.contains(p.upid())) processes.getCheckModel().check(p);
     }
 
     // --- selection and filters ------------------------------------------------------------------------------
@@ -329,7 +334,8 @@ public final class TraceTab extends Tab {
         TimeRange vis = selection.getVisibleRange();
         TimeRange sel = selection.getSelectedRange();
         boolean showedAll = vis.start() <= oldBounds.start() && vis.end() >= oldBounds.end();
-        timeline.setSource(doc.source()); // resets the selection to the new bounds
+        boolean waited = timeline.getSource() == null;
+        timeline.setSource(timelineSource()); // resets the selection to the new bounds
         TimeRange nb = selection.getBounds();
         if (follow.isSelected() || !liveProperty.get()) {
             if (!showedAll) selection.setVisibleRange(nb.end() - vis.duration(), nb.end(), 1);
@@ -339,9 +345,32 @@ public final class TraceTab extends Tab {
         selection.selectedRangeProperty().set(sel);
         liveProperty.set(doc.isLive());
         setText(doc.title());
+        updateEndTooltip();
+        loadProcesses();
         updateRangeLabel();
-        // the panels summarize the whole trace when nothing is selected: refresh them now and then
-        if (!doc.isLive() || (sel == null && ++liveTicks % 8 == 0)) reloadPanels();
+        // the panels summarize the whole trace when nothing is selected: refresh them now and then, and as soon
+        // as the first data is there
+        boolean first = waited && timeline.getSource() != null;
+        if (first) fitDivider(); // the lanes the recorder's topology brought
+        if (!doc.isLive() || first || (sel == null && ++liveTicks % 8 == 0)) reloadPanels();
+    }
+
+    /** The tab's tooltip says the file and, once a recording ended, when and how. */
+    private void updateEndTooltip() {
+        String how = doc.endWords();
+        java.time.LocalTime at = doc.endedAt();
+        String end = how == null || (at == null && !doc.recorderDied()) ? ""
+                : "\nRecording ended" + (at == null ? "" : " at " + at) + ": " + how;
+        getTooltip().setText(doc.path() + end);
+    }
+
+    /**
+     * The document's source once it has CPUs. A recorder creates the file before it wrote the machine's topology
+     * and start time: until then the timeline waits instead of showing no lanes on a time axis from boot.
+     */
+    private ReaderTimelineSource timelineSource() {
+        ReaderTimelineSource s = doc.source();
+        return s.cpus().isEmpty() ? null : s;
     }
 
     public BooleanProperty followLiveEdgeProperty() { return follow.selectedProperty(); }
@@ -367,17 +396,11 @@ public final class TraceTab extends Tab {
      * fifths of it. Where the user drags it is remembered for the next tab and the next run.
      */
     private void fitTimeline(SplitPane split) {
-        int cpus = Math.max(1, doc.summary().cpus()), nodes = Math.max(1, doc.summary().nodes());
-        double wanted = dev.kernscope.views.timeline.TimelineLayout.OVERVIEW_H + dev.kernscope.views.timeline.TimelineLayout.RULER_H
-                + nodes * dev.kernscope.views.timeline.TimelineLayout.NODE_H
-                + cpus * dev.kernscope.views.timeline.TimelineLayout.CPU_PITCH + 24;
         javafx.beans.value.ChangeListener<Number> once = new javafx.beans.value.ChangeListener<>() {
             @Override
             public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number was, Number h) {
                 if (h.doubleValue() <= 0) return;
-                double saved = uiPrefs == null ? Double.NaN : uiPrefs.divider();
-                split.setDividerPositions(!Double.isNaN(saved) ? saved
-                        : Math.max(0.25, Math.min(0.6, wanted / h.doubleValue())));
+                fitDivider();
                 split.heightProperty().removeListener(this);
             }
         };
@@ -396,6 +419,18 @@ public final class TraceTab extends Tab {
             dragging[0] = false;
         });
     }
+    /** The divider where the user last left it, else where the timeline's lanes fit (see {@link #fitTimeline}). */
+    private void fitDivider() {
+        double h = split.getHeight();
+        if (h <= 0) return;
+        int cpus = Math.max(1, timeline.getSource() == null ? doc.summary().cpus() : timeline.getSource().cpus().size());
+        int nodes = Math.max(1, doc.summary().nodes());
+        double wanted = TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H + nodes * TimelineLayout.NODE_H
+                + cpus * TimelineLayout.CPU_PITCH + 24;
+        double saved = uiPrefs == null ? Double.NaN : uiPrefs.divider();
+        split.setDividerPositions(!Double.isNaN(saved) ? saved : Math.max(0.25, Math.min(0.6, wanted / h)));
+    }
+
     public TraceSelection selection() { return selection; }
     public TimelineView timeline() { return timeline; }
     public FlameGraph flameGraph() { return flame; }

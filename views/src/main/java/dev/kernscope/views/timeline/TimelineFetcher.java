@@ -14,8 +14,10 @@ import javafx.application.Platform;
 
 /**
  * Fetches a window from a {@link TimelineSource} on one background thread. Latest request wins: a request that
- * is superseded before it starts is skipped, and a stale result is never delivered. Results arrive on the FX
- * thread. {@link #request} may be called from any thread.
+ * is superseded before it starts is skipped. One superseded while it ran is still handed over, marked stale: a
+ * live trace asks again at every refresh, and on a slow disk every answer would be superseded before it arrived,
+ * leaving the lanes empty for as long as the recording grows. Results arrive on the FX thread. {@link #request}
+ * may be called from any thread.
  */
 final class TimelineFetcher {
     /**
@@ -32,9 +34,12 @@ final class TimelineFetcher {
         return t;
     });
     private final AtomicLong generation = new AtomicLong();
-    private final Consumer<Frame> deliver;
+    /** Receives a frame and whether it answers the latest request (else it is stale, but better than nothing). */
+    interface Delivery { void accept(Frame frame, boolean latest); }
 
-    TimelineFetcher(Consumer<Frame> deliver) { this.deliver = deliver; }
+    private final Delivery deliver;
+
+    TimelineFetcher(Delivery deliver) { this.deliver = deliver; }
 
     /** True if this frame holds blocks for every CPU index in {@code [from, to)}. */
     static boolean holdsCpus(Frame f, int from, int to) {
@@ -51,10 +56,7 @@ final class TimelineFetcher {
         POOL.execute(() -> {
             if (generation.get() != gen) return;
             Frame f = fetch(src, from, to, npp, cpuFrom, cpuTo, pinnedUtids, wakeupUtid, overview, overviewNpp, overviewPx);
-            if (generation.get() != gen) return;
-            Platform.runLater(() -> {
-                if (generation.get() == gen) deliver.accept(f);
-            });
+            Platform.runLater(() -> deliver.accept(f, generation.get() == gen));
         });
     }
 

@@ -77,6 +77,12 @@ public class TimelineView extends Control implements StyleColors.Owner {
 
     public TraceSelection getSelection() { return selection; }
 
+    private final javafx.beans.property.StringProperty placeholderText =
+            new javafx.beans.property.SimpleStringProperty(this, "placeholderText", "No trace loaded");
+
+    /** What the view says while its source is null ("No trace loaded", or why the lanes are not there yet). */
+    public javafx.beans.property.StringProperty placeholderTextProperty() { return placeholderText; }
+
     void fireChange() { onChange.accept(selection); }
 
     /** The data; null shows the placeholder. Setting it resets the selection to the whole trace and scrolls to the top. */

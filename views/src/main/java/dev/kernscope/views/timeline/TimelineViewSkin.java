@@ -79,6 +79,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         super(view);
         c = view.styleColors();
         placeholder.getStyleClass().add("placeholder");
+        placeholder.textProperty().bind(view.placeholderTextProperty());
         vbar.setOrientation(Orientation.VERTICAL);
         vbar.setVisible(false);
         vbar.setFocusTraversable(false);
@@ -95,7 +96,13 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         sel.selectedRangeProperty().addListener(o -> drawOverlay());
         view.pinnedUtids().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
         view.collapsedNodes().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
-        view.sourceProperty().addListener(o -> { layout = null; frame = null; getSkinnable().requestLayout(); refresh(); });
+        view.sourceProperty().addListener(o -> {
+            layout = null;
+            // a live trace's next snapshot keeps its lanes on screen until their new fetch arrives
+            if (!drawable(frame, view.getSource())) frame = null;
+            getSkinnable().requestLayout();
+            refresh();
+        });
         c.addListener(o -> { readPalette(); drawData(); drawOverlay(); });
         data.setOnScroll(this::onScroll);
         data.setOnMousePressed(this::onPressed);
@@ -284,10 +291,29 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         drawOverlay();
     }
 
-    private void deliver(TimelineFetcher.Frame f) {
+    private void deliver(TimelineFetcher.Frame f, boolean latest) {
+        if (!latest) {
+            // frames arrive in request order, so a stale one is newer than what is drawn: it is drawn until the
+            // latest arrives, and never triggers another fetch
+            if (!drawable(f, getSkinnable().getSource())) return;
+            frame = f;
+            drawData();
+            drawOverlay();
+            return;
+        }
         frame = f;
         getSkinnable().busy.set(false);
         refresh();
+    }
+
+    /**
+     * Whether {@code f} can be drawn for source {@code s}: fetched from it, or from an earlier snapshot of the same
+     * trace with the same lanes (a live trace gets a new source at every refresh; its old frame stays on screen
+     * until the new one arrives instead of blanking the lanes).
+     */
+    static boolean drawable(TimelineFetcher.Frame f, TimelineSource s) {
+        return f != null && s != null && (f.source() == s || (f.source().traceStart() == s.traceStart()
+                && f.source().cpus().equals(s.cpus())));
     }
 
     private long lastRulerTick, lastRulerStep;
@@ -338,7 +364,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             g.fillRect(px0, r.y(), w - px0, r.bottom() - r.y());
         }
         drawGrid(g, s, vis, step, Math.max(top, TimelineLayout.OVERVIEW_H + TimelineLayout.RULER_H), bottom);
-        if (f != null && f.source() == s) {
+        if (drawable(f, s)) {
             int from = Math.max(vc[0], f.cpuFrom()), to = Math.min(vc[1], f.cpuFrom() + f.slices().length);
             for (int i = from; i < to; i++) {
                 TimelineLayout.Row r = lay.cpuRowAt(i);
