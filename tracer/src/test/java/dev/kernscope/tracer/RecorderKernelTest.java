@@ -73,7 +73,13 @@ class RecorderKernelTest {
             long handoffs = queryLong(c, "SELECT count(*) FROM (SELECT utid, lead(utid) OVER (ORDER BY ts) AS nxt "
                     + "FROM sched_slice WHERE cpu = 1) WHERE (utid = " + ua + " AND nxt = " + ub + ") OR (utid = " + ub
                     + " AND nxt = " + ua + ")");
-            assertThat(handoffs).isBetween(2L * ROUNDS - 40, 2L * ROUNDS + 20);
+            // each slice of another task on CPU 1 while the pair runs can break at most two handoffs; on a
+            // machine busy on every CPU there are more of those than on a quiet one
+            long interlopers = queryLong(c, "SELECT count(*) FROM sched_slice WHERE cpu = 1 AND utid NOT IN (" + ua + ", " + ub
+                    + ") AND ts > (SELECT min(ts) FROM sched_slice WHERE utid IN (" + ua + ", " + ub + "))"
+                    + " AND ts < (SELECT max(ts) FROM sched_slice WHERE utid IN (" + ua + ", " + ub + "))");
+            assertThat(handoffs).isBetween(2L * ROUNDS - 40 - 2 * interlopers, 2L * ROUNDS + 20);
+            assertThat(interlopers).isLessThan(ROUNDS / 4);
             // wakeup -> run latency: positive, and well under a scheduler tick at the median
             assertThat(queryLong(c, "SELECT min(run_ts - ts) FROM wakeup WHERE utid IN (" + ua + ", " + ub + ") AND reason = 0")).isPositive();
             assertThat(queryLong(c, "SELECT run_ts - ts FROM wakeup WHERE utid = " + ua + " AND reason = 0 ORDER BY run_ts - ts "
