@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the kernscope app image (jpackage, with a jlink'ed runtime) and a .deb around it:
 #   /opt/kernscope (app image; the tracer jar inside carries the BPF objects), /usr/bin/kernscope,
-#   desktop entry, icon, MIME type for .ktrace, polkit policy for the recorder.
+#   desktop entry, icon, MIME type for .ktrace, the record-only helper /usr/libexec/kernscope-record-helper
+#   and the polkit policy that names it.
 # Usage: packaging/build-deb.sh [OUT_DIR]   (default: packaging/target). Needs a built app
 # (mvn -B -DskipTests install, or ./kernscope once), jpackage/jlink (JDK 17) and dpkg-deb.
 set -euo pipefail
@@ -37,10 +38,14 @@ jpackage --type app-image --name kernscope --app-version "$version" --vendor ker
 
 echo "build-deb: package (dpkg-deb)" >&2
 pkg="$work/deb"
-mkdir -p "$pkg/opt" "$pkg/usr/bin" "$pkg/DEBIAN" "$pkg/usr/share/applications" "$pkg/usr/share/mime/packages" \
+mkdir -p "$pkg/opt" "$pkg/usr/bin" "$pkg/usr/libexec" "$pkg/DEBIAN" "$pkg/usr/share/applications" "$pkg/usr/share/mime/packages" \
     "$pkg/usr/share/icons/hicolor/256x256/apps" "$pkg/usr/share/icons/hicolor/scalable/apps" "$pkg/usr/share/polkit-1/actions"
 cp -a "$out/kernscope" "$pkg/opt/kernscope"
 ln -s /opt/kernscope/bin/kernscope "$pkg/usr/bin/kernscope"
+[ -x "$pkg/opt/kernscope/lib/runtime/bin/java" ] || { echo "build-deb: the runtime image has no bin/java for the helper" >&2; exit 1; }
+sed -e "s|@JAVA@|/opt/kernscope/lib/runtime/bin/java|" -e "s|@LIB@|/opt/kernscope/lib/app|" \
+    "$root/packaging/linux/kernscope-record-helper" > "$pkg/usr/libexec/kernscope-record-helper"
+chmod 755 "$pkg/usr/libexec/kernscope-record-helper"
 install -m 644 "$root/packaging/linux/kernscope.desktop" "$pkg/usr/share/applications/kernscope.desktop"
 install -m 644 "$root/packaging/linux/kernscope-mime.xml" "$pkg/usr/share/mime/packages/kernscope.xml"
 install -m 644 "$root/packaging/linux/dev.kernscope.record.policy" "$pkg/usr/share/polkit-1/actions/dev.kernscope.record.policy"

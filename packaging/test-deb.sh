@@ -20,6 +20,14 @@ test -x /usr/bin/kernscope
 test -f /usr/share/applications/kernscope.desktop
 test -f /usr/share/mime/packages/kernscope.xml
 test -f /usr/share/polkit-1/actions/dev.kernscope.record.policy
+grep -q '<annotate key="org.freedesktop.policykit.exec.path">/usr/libexec/kernscope-record-helper</annotate>' \
+    /usr/share/polkit-1/actions/dev.kernscope.record.policy
+test -x /usr/libexec/kernscope-record-helper
+# the helper runs from the installed jars and refuses what its grammar does not know, before loading anything
+set +e
+usage=$(/usr/libexec/kernscope-record-helper --cpus @/etc/shadow 2>&1); rc=$?
+set -e
+[ $rc -eq 2 ] && echo "$usage" | grep -q '^usage: kernscope-record-helper -o ' || { echo "helper: rc $rc: $usage"; exit 1; }
 test -f /usr/share/icons/hicolor/256x256/apps/kernscope.png
 # the tracer jar with its BPF objects is inside the image
 ls /opt/kernscope/lib/app/ | grep -q '^kernscope-tracer-.*\.jar$'

@@ -44,6 +44,9 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         Subcommands.addOptional(cl);
+        // no @file expansion (set after adding subcommands, so they have it too): `--cpus @/etc/shadow` would
+        // put the file's lines into an error message
+        cl.setExpandAtFiles(false);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e, cmd));
         return cl;
     }

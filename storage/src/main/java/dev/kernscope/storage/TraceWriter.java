@@ -2,6 +2,7 @@ package dev.kernscope.storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,10 +52,12 @@ public final class TraceWriter implements AutoCloseable {
     private boolean finished;
     private long[] lastSliceTs = new long[0];
     private RecorderLock lock;
+    private final FileIdentity owner;
 
-    private TraceWriter(Path path, Connection conn) throws SQLException {
+    private TraceWriter(Path path, Connection conn, FileIdentity owner) throws SQLException {
         this.path = path;
         this.conn = conn;
+        this.owner = owner;
         insMeta = prep("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)");
         insCpu = prep("INSERT OR REPLACE INTO cpu(cpu, node, online) VALUES (?, ?, ?)");
         insNode = prep("INSERT OR REPLACE INTO numa_node(node, mem_bytes, cpus) VALUES (?, ?, ?)");
@@ -190,15 +193,67 @@ public final class TraceWriter implements AutoCloseable {
      * Writes the schema and the meta keys every trace has (application, schema and kernscope version, clock).
      */
     public static TraceWriter create(Path path, boolean overwrite) throws IOException {
-        if (Files.exists(path)) {
-            if (!overwrite) throw new IOException(path + " exists; choose another name or remove it first");
-            Files.delete(path);
+        return create(path, overwrite, FileIdentity.PROCESS);
+    }
+
+    /**
+     * Creates a new trace file as {@code owner}: the file, its {@code -wal} and {@code -shm}, any rollback
+     * journal and SQLite's temporary files are created under that file-system identity (see
+     * {@link FileIdentity}) by this method, {@link #flush}, {@link #finish} and {@link #close}, the only ones
+     * that may make SQLite open a file. The trace itself is created with {@code O_CREAT|O_EXCL}, which never
+     * follows a link at the last component.
+     */
+    public static TraceWriter create(Path path, boolean overwrite, FileIdentity owner) throws IOException {
+        if (owner.switches()) warmUp();
+        return owner.call(() -> createAs(path.toAbsolutePath(), overwrite, owner));
+    }
+
+    /**
+     * Loads the driver, its native library and the classes a writer uses while still under the process'
+     * identity: class files and the library's extraction are the process' business, and the user whose
+     * identity files are created under may not be able to read where they come from.
+     */
+    private static void warmUp() throws IOException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:"); Statement st = c.createStatement()) {
+            for (String ddl : Schema.statements()) st.execute(ddl);
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?)")) {
+                ps.setString(1, "k");
+                ps.setObject(2, "v");
+                ps.addBatch();
+                ps.executeBatch();
+            }
+            c.commit();
+            Class.forName(RecorderLock.class.getName(), true, TraceWriter.class.getClassLoader());
+        } catch (SQLException | ClassNotFoundException e) {
+            throw new IOException("cannot load SQLite: " + e.getMessage(), e);
         }
-        Files.deleteIfExists(Path.of(path + "-wal"));
-        Files.deleteIfExists(Path.of(path + "-shm"));
-        Path parent = path.toAbsolutePath().getParent();
+    }
+
+    private static TraceWriter createAs(Path path, boolean overwrite, FileIdentity owner) throws IOException {
+        Path parent = path.getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new IOException("cannot create " + path + ": folder " + parent + " does not exist");
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (!overwrite) throw new IOException(path + " exists; choose another name or remove it first");
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) throw new IOException(path + " is a folder");
+            Files.delete(path); // a link is removed, never its target
+        }
+        for (String companion : new String[]{"-wal", "-shm", "-journal"}) {
+            Path p = Path.of(path + companion);
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
+                throw new IOException(p + " exists (left from another recording?); remove it or choose another name");
+            }
+            Files.deleteIfExists(p);
+        }
+        try {
+            Files.createFile(path); // O_CREAT|O_EXCL: fails on anything already there, a dangling link included
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException(path + " appeared while it was being created; choose another name");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot create " + path + ": permission denied"
+                    + (owner.switches() ? " (files are created as " + owner + ")" : ""));
         }
         try {
             Connection conn = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
@@ -215,7 +270,7 @@ public final class TraceWriter implements AutoCloseable {
                 for (String ddl : Schema.statements()) st.execute(ddl);
             }
             conn.setAutoCommit(false);
-            TraceWriter w = new TraceWriter(path, conn);
+            TraceWriter w = new TraceWriter(path, conn, owner);
             // Held before end_reason=recording is first committed and until close(): a reader that sees
             // "recording" without the lock knows the writer died.
             try {
@@ -476,6 +531,13 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     private void commit() throws IOException {
+        owner.call(() -> {
+            commitAsOwner();
+            return null;
+        });
+    }
+
+    private void commitAsOwner() throws IOException {
         try {
             slices.execute();
             wakeups.execute();
@@ -499,6 +561,13 @@ public final class TraceWriter implements AutoCloseable {
      * mode DELETE).
      */
     public void finish(long endTs, String endReason) throws IOException {
+        owner.call(() -> {
+            finishAsOwner(endTs, endReason);
+            return null;
+        });
+    }
+
+    private void finishAsOwner(long endTs, String endReason) throws IOException {
         if (finished) return;
         long t0 = System.nanoTime();
         chunks.writeOpen();
@@ -595,6 +664,13 @@ public final class TraceWriter implements AutoCloseable {
     /** Commits what is pending and closes the file, without {@link #finish} if it was not called. */
     @Override
     public void close() throws IOException {
+        owner.call(() -> {
+            closeAsOwner();
+            return null;
+        });
+    }
+
+    private void closeAsOwner() throws IOException {
         try {
             if (!finished) flush();
         } finally {

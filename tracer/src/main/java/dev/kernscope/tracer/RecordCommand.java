@@ -1,5 +1,6 @@
 package dev.kernscope.tracer;
 
+import dev.kernscope.storage.FileIdentity;
 import dev.kernscope.storage.TraceWriter;
 import dev.kernscope.tracer.bpf.BpfException;
 import dev.kernscope.tracer.bpf.LibC;
@@ -54,6 +55,8 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
     boolean stopOnStdinEof;
     @Spec
     CommandSpec spec;
+    /** The arguments for meta('cmdline') when not run by picocli ({@link RecordHelperMain}). */
+    List<String> metaArgs = List.of();
 
     public static final int OK = 0, FAILED = 1, NO_PRIVILEGE = 2, MISSING_FEATURE = 3;
 
@@ -70,7 +73,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
         RecordOptions opts;
         try {
             opts = RecordOptions.defaults().withBufferMb(bufferMb).withPid(pid).withVerbose(verbose)
-                    .withCmdline(commandLine(spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs()));
+                    .withCmdline(commandLine(spec == null ? metaArgs : spec.commandLine().getParseResult().originalArgs()));
             if (cpus != null) opts = opts.withCpus(RecordOptions.parseCpuList(cpus));
             opts = opts.withStacks(noStacks ? null : StackOptions.defaults().withFreq(freqHz).withMinBlockUs(minBlockUs));
             if (bufferMb < 1 || bufferMb > 512) throw new IllegalArgumentException("--buffer must be 1..512 MiB");
@@ -89,8 +92,7 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> stopNow.run());
         }
         if (stopOnStdinEof) watchStdin(System.in, stopNow);
-        try (TraceWriter w = TraceWriter.create(output, force)) {
-            giveToInvokingUser(output);
+        try (TraceWriter w = TraceWriter.create(output, force, FileIdentity.invokingUser())) {
             Recorder r;
             try {
                 r = Recorder.start(opts, w);
@@ -152,8 +154,6 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return FAILED;
-        } finally {
-            giveToInvokingUser(output);
         }
         return OK;
     }
@@ -187,23 +187,6 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             sb.append(plain ? a : "'" + a.replace("'", "'\\''") + "'");
         }
         return sb.toString();
-    }
-
-    /** Under sudo, the trace belongs to the user who asked for it, not to root. */
-    static void giveToInvokingUser(Path file) {
-        String uid = System.getenv("SUDO_UID"), gid = System.getenv("SUDO_GID");
-        if (uid == null || gid == null || LibC.geteuid() != 0) return;
-        for (String suffix : new String[]{"", "-wal", "-shm"}) {
-            Path p = Path.of(file + suffix);
-            try {
-                if (Files.exists(p)) {
-                    Files.setAttribute(p, "unix:uid", Integer.parseInt(uid));
-                    Files.setAttribute(p, "unix:gid", Integer.parseInt(gid));
-                }
-            } catch (IOException | RuntimeException e) {
-                // ownership is a courtesy: the trace itself is fine
-            }
-        }
     }
 
     /** Checks, before touching BPF, what recording needs; returns one line naming what is missing, or null. */

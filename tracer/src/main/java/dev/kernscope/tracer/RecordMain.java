@@ -9,6 +9,6 @@ public final class RecordMain {
 
     public static void main(String[] args) {
         String[] a = args.length > 0 && args[0].equals("record") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
-        System.exit(new CommandLine(new RecordCommand()).execute(a));
+        System.exit(new CommandLine(new RecordCommand()).setExpandAtFiles(false).execute(a));
     }
 }

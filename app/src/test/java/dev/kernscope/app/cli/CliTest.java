@@ -33,6 +33,19 @@ class CliTest {
         }
     }
 
+    /** picocli would replace {@code @FILE} by FILE's lines; an error message would then show them. */
+    @Test
+    void atFileArgumentsAreTakenLiterallyNeverRead() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "0-1 SECRET-LINE\n");
+        for (String[] args : new String[][]{{"record", "-o", dir.resolve("x.ktrace").toString(), "--cpus", "@" + secret},
+                {"info", "@" + secret}}) {
+            Result r = run(args);
+            assertThat(r.code()).as(String.join(" ", args)).isNotZero();
+            assertThat(r.out() + r.err()).as(String.join(" ", args)).doesNotContain("SECRET-LINE");
+        }
+        assertThat(dir.resolve("x.ktrace")).doesNotExist();
+    }
+
     @Test
     void genThenInfoPrintsACorrectSummary() {
         Path t = dir.resolve("t.ktrace");
