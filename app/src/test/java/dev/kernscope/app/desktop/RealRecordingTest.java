@@ -37,6 +37,17 @@ class RealRecordingTest extends WindowTestSupport {
         TraceTab tab = fx(w::currentTab);
         assertThat(fx(() -> tab.liveProperty().get())).isTrue();
         waitFor("events recorded", () -> tab.document().summary().rowCounts().getOrDefault("sched_slice", 0L) > 0);
+        // the tab opened as soon as the file existed, before the topology and start time: they show once written
+        waitFor("lanes", () -> tab.timeline().getSource() != null && tab.selection().getBounds().duration() > 200_000_000L
+                && !tab.timeline().busyProperty().get());
+        long start = Long.parseLong(tab.document().reader().freshMeta().get("start_ts"));
+        assertThat(fx(() -> tab.selection().getBounds().start())).as("the trace's own time base").isEqualTo(start);
+        assertThat(fx(() -> tab.timeline().getSource().cpus())).hasSize(Runtime.getRuntime().availableProcessors());
+        var cpus = fx(() -> tab.timeline().getSource().cpus());
+        javafx.scene.image.Image img = fx(() -> tab.timeline().snapshot(null, null));
+        int coloured = 0;
+        for (int i = 0; i < cpus.size(); i++) coloured += LiveRecordingTest.laneColours(img, cpus, i) > 2 ? 1 : 0;
+        assertThat(coloured).as("CPU lanes with slices drawn while recording").isGreaterThan(0);
         long first = fx(() -> tab.document().summary().rowCounts().get("sched_slice"));
         waitFor("event count growth", () -> tab.document().summary().rowCounts().get("sched_slice") > first);
         fx(() -> { w.stopRecording(); return null; });
