@@ -53,7 +53,7 @@ public final class Schema {
      * Tables a feature creates in a trace when it is first used rather than with the schema (their CREATE
      * statements): a file may or may not have them, and opening accepts them only as declared here.
      */
-    static final List<String> OPTIONAL_TABLES = List.of();
+    static final List<String> OPTIONAL_TABLES = List.of(Bookmarks.TABLE);
 
     /** Secondary indexes, built when a recording finishes (building them during ingest halves its speed). */
     static final List<String> FINISH_INDEXES = List.of(

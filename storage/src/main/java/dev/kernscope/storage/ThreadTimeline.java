@@ -33,13 +33,38 @@ final class ThreadTimeline {
     private int[] wWaker = new int[64], wCpu = new int[64], wReason = new int[64];
     private int nw;
     private long wLo;
+    /** The time the walk started from (calls ask for non-increasing times), and the first switch-in at or after it. */
+    private long start = Long.MIN_VALUE, top;
 
     ThreadTimeline(TraceReader reader, int utid, long hi, int page) {
         this.reader = reader;
         this.utid = utid;
         this.hi = hi;
         this.page = page;
-        this.wLo = hi;
+    }
+
+    /**
+     * Starts (again) from {@code t}: nothing loaded, and the thread's first switch-in at or after t (before
+     * {@code hi}) closes the gap the newest loaded slice leaves. A walk that comes back to a thread later in
+     * time starts it again; walks go back in time, so that is rare.
+     */
+    private void restart(long t) throws IOException {
+        ns = nw = 0;
+        slicesDone = false;
+        start = t;
+        top = hi;
+        try {
+            PreparedStatement ps = reader.stmt("SELECT ts FROM sched_slice WHERE utid = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT 1");
+            ps.setInt(1, utid);
+            ps.setLong(2, t);
+            ps.setLong(3, hi);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) top = rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw TraceReader.queryError("thread slices", e);
+        }
+        wLo = top == hi ? hi : top + 1;
     }
 
     int utid() {
@@ -51,6 +76,7 @@ final class ThreadTimeline {
      * {@code hi}); null when nothing is known that early (before its first slice and the wakeup leading to it).
      */
     Interval before(long t) throws IOException {
+        if (t > start) restart(t);
         // the newest slice starting before t, loading older pages until one does
         int i = firstBefore(t);
         while (i < 0 && !slicesDone) {
@@ -58,9 +84,9 @@ final class ThreadTimeline {
             i = firstBefore(t);
         }
         if (i < 0) {
-            if (ns == 0) return null;
+            if (ns == 0 && top == hi) return null;
             // before its first slice: only the wakeup that led to it is known
-            long first = sTs[ns - 1];
+            long first = ns == 0 ? top : sTs[ns - 1];
             ensureWakeups(Long.MIN_VALUE);
             int w = wakeupRunningAt(first, Long.MIN_VALUE);
             if (w < 0) return null;
@@ -71,13 +97,13 @@ final class ThreadTimeline {
         long ts = sTs[i], end = sEnd[i];
         int state = sState[i];
         if (t <= end || state == -1) return new Interval(ts, Math.max(end, t), ThreadState.RUNNING, sCpu[i], 0);
-        long next = i > 0 ? sTs[i - 1] : hi;
+        long next = i > 0 ? sTs[i - 1] : top;
         ThreadState after = ThreadState.afterSwitchOut(state);
         if (after == ThreadState.EXITED || after == ThreadState.RUNNING) {
             return new Interval(end, Math.max(next, t), after == ThreadState.RUNNING ? ThreadState.UNKNOWN : after, sCpu[i], 0);
         }
         ensureWakeups(ts);
-        int w = i > 0 ? wakeupRunningAt(next, ts) : lastUnfinishedWakeup(ts);
+        int w = next < hi ? wakeupRunningAt(next, ts) : lastUnfinishedWakeup(ts);
         if (after == ThreadState.PREEMPTED) {
             return new Interval(end, next, ThreadState.PREEMPTED, w >= 0 ? wCpu[w] : sCpu[i], 0);
         }
@@ -130,7 +156,7 @@ final class ThreadTimeline {
     }
 
     private void loadSlices() throws IOException {
-        long below = ns == 0 ? hi : sTs[ns - 1];
+        long below = ns == 0 ? start : sTs[ns - 1];
         int got = 0;
         try {
             PreparedStatement ps = reader.stmt("SELECT ts, dur, cpu, end_state FROM sched_slice WHERE utid = ? AND ts < ? "

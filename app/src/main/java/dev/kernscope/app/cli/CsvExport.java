@@ -5,6 +5,7 @@ import dev.kernscope.storage.FlameQueries;
 import dev.kernscope.storage.FlameTree;
 import dev.kernscope.storage.NumaQueries;
 import dev.kernscope.storage.SliceBlock;
+import dev.kernscope.storage.Bookmarks;
 import dev.kernscope.storage.CriticalPath;
 import dev.kernscope.storage.ThreadState;
 import dev.kernscope.storage.ThreadStates;
@@ -18,7 +19,7 @@ import java.util.Map;
 public final class CsvExport {
     /** Kinds accepted by {@code kernscope export --csv KIND}; spelled with hyphens on the command line. */
     public enum Kind {
-        slices, wakeups, samples, threads, numa, thread_states, critical_path, critical_path_threads;
+        slices, wakeups, samples, threads, numa, thread_states, critical_path, critical_path_threads, bookmarks;
 
         /** Whether the kind is about one thread ({@code --thread}), or all threads when it allows none. */
         public boolean perThread() {
@@ -61,6 +62,7 @@ public final class CsvExport {
             case thread_states -> threadStates(r, from, to, utids, csv);
             case critical_path -> criticalPath(r, from, to, one(kind, utids), csv);
             case critical_path_threads -> criticalPathThreads(r, from, to, one(kind, utids), csv);
+            case bookmarks -> bookmarks(r, from, to, csv);
         };
     }
 
@@ -84,6 +86,18 @@ public final class CsvExport {
                         s.cpu() < 0 ? null : s.cpu(), wt == null ? null : wt.tid(), reason(s.state()));
                 n++;
             }
+        }
+        return n;
+    }
+
+    /** The trace's bookmarks that overlap [from, to): marks have dur 0; where says whether the trace or the file beside it holds them. */
+    static long bookmarks(TraceReader r, long from, long to, Csv csv) throws IOException {
+        csv.row("ts", "dur", "name", "stored");
+        long n = 0;
+        for (Bookmarks.Bookmark b : Bookmarks.of(r.path()).list()) {
+            if (b.ts() >= to || b.end() < from) continue;
+            csv.row(b.ts(), b.dur(), b.name(), b.inTrace() ? "trace" : "beside");
+            n++;
         }
         return n;
     }

@@ -132,4 +132,18 @@ class ExportCommandTest {
         }
         return m;
     }
+    @Test
+    void exportsBookmarks(@TempDir Path dir) throws Exception {
+        Path t = dir.resolve("b.ktrace"), out = dir.resolve("b.csv");
+        Files.copy(trace, t);
+        dev.kernscope.storage.Bookmarks b = dev.kernscope.storage.Bookmarks.of(t);
+        long start = SyntheticTrace.START_TS;
+        b.add(start + 5_000_000, 0, "mark, with comma");
+        b.add(start + 100_000_000, 20_000_000, "range");
+        assertThat(Main.run("export", t.toString(), "--csv", "bookmarks", out.toString())).isZero();
+        assertThat(Files.readAllLines(out)).containsExactly("ts,dur,name,stored",
+                (start + 5_000_000) + ",0,\"mark, with comma\",trace", (start + 100_000_000) + ",20000000,range,trace");
+        assertThat(Main.run("export", t.toString(), "--csv", "bookmarks", out.toString(), "--from", "50ms")).isZero();
+        assertThat(Files.readAllLines(out)).hasSize(2);
+    }
 }
