@@ -165,11 +165,13 @@ class TwoNodeVmTest {
             }
 
             // Bound to node 1 from node 0's CPUs: node 1's other_node rises, and balancing never scans that memory,
-            // so the bound workload takes no hinting fault at all (numa_fault rows are per thread).
+            // so the bound buffer (PAGES pages) takes no hinting fault (numa_fault rows are per thread). On a guest
+            // slowed by a loaded host, 2 pages of the process were seen to take one (not the buffer's: one fault
+            // per buffer page would be tens of thousands), so a handful is allowed.
             Model.Process b = process(r, "ready-b");
             assertThat(q.counterIncrease(1, "other_node", bs, be)).as("node 1 other_node").isGreaterThan(PAGES * 9 / 10);
             assertThat(q.counterIncrease(1, "numa_miss", bs, be)).as("node 1 numa_miss").isZero();
-            assertThat(q.accessMatrixOfProcess(0, Long.MAX_VALUE, b.upid()).total()).as("hinting fault pages under --membind").isZero();
+            assertThat(q.accessMatrixOfProcess(0, Long.MAX_VALUE, b.upid()).total()).as("hinting fault pages under --membind").isLessThan(64);
             assertThat(r.threads().stream().filter(t -> t.upid() == b.upid())).as("threads of the bound workload").isNotEmpty();
             assertThat(slicesOn(r, mainThread(r, b), 0, 1, bs, be)).as("bound workload slices on node 0's CPUs").isPositive();
             List<ProcessNodePages> pagesB = q.processPages(bs, Long.MAX_VALUE).stream().filter(p -> p.upid() == b.upid()).toList();
