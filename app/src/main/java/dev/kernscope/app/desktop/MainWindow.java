@@ -27,6 +27,7 @@ import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
+import javafx.scene.control.Dialog;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.CheckMenuItem;
@@ -82,9 +83,9 @@ public final class MainWindow {
     private final List<Task<?>> running = new ArrayList<>();
     private final Map<TraceDocument, Model.TracerCost> lastCost = new HashMap<>();
     private String rateText = "";
-    private RecordingHelper helper;
+    private Recording<TraceDocument> recording;
     private TraceTab recordingTab;
-    private Path recordingPath;
+    private Dialog<?> lastDialog;
     private Alert lastAlert;
     private int pollTick;
 
@@ -196,6 +197,7 @@ public final class MainWindow {
         MenuItem close = item("Close", "Shortcut+W", this::closeCurrent);
         MenuItem record = item("Record…", "Shortcut+R", this::showRecordDialog);
         stopItem.setOnAction(e -> stopRecording());
+        stopItem.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+R"));
         stopItem.setDisable(true);
         MenuItem quit = item("Quit", "Shortcut+Q", stage::close);
         Menu file = new Menu("File", null, open, recentMenu, openSample, close, new SeparatorMenuItem(), record,
@@ -278,7 +280,7 @@ public final class MainWindow {
                 this::showRecordDialog);
         record.getStyleClass().add("record-button");
         stopButton.setOnAction(e -> stopRecording());
-        stopButton.setTooltip(new Tooltip("Stop the recording; what was recorded stays open"));
+        stopButton.setTooltip(new Tooltip("Stop the recording; what was recorded stays open (Ctrl+Shift+R)"));
         stopButton.setDisable(true);
         Button shot = tool("Screenshot", "Save the window as PNG (Ctrl+Shift+S)", () -> chooseAndShoot(Shot.WINDOW));
         Button csv = tool("Export CSV", "Save the Threads table as CSV", () -> chooseAndExportCsv(null));
@@ -492,6 +494,9 @@ public final class MainWindow {
     /** The last dialog shown (for tests). */
     public Alert lastAlert() { return lastAlert; }
 
+    /** The last Record dialog shown (tests). */
+    public Dialog<?> lastDialog() { return lastDialog; }
+
     private void showAbout() {
         TraceTab t = currentTab();
         StringBuilder sb = new StringBuilder();
@@ -641,16 +646,18 @@ public final class MainWindow {
     // --- recording ------------------------------------------------------------------------------------------
 
     private void showRecordDialog() {
-        if (helper != null && helper.process().isAlive()) {
+        if (recording != null && recording.isRunning()) {
             showError("A recording is running", "Stop it before starting another.");
             return;
         }
-        new RecordDialog(stage).showAndWait().ifPresent(this::startRecording);
+        RecordDialog d = new RecordDialog(stage);
+        lastDialog = d;
+        d.showAndWait().ifPresent(this::startRecording);
     }
 
     /**
-     * Starts the helper along the best route and opens the file live as soon as it is readable. When no route
-     * works, tells the user the one command to run.
+     * Starts a {@link Recording} along the best route and opens the file live as soon as it is readable. When
+     * no route works, tells the user the one command to run.
      */
     public void startRecording(RecordingHelper.Options o) {
         RecordingHelper.Route route = RecordingHelper.route();
@@ -658,7 +665,10 @@ public final class MainWindow {
             Alert a = new Alert(Alert.AlertType.INFORMATION);
             a.initOwner(stage);
             a.setTitle("Record");
-            a.setHeaderText("Recording needs root: run this in a terminal, then open the file here");
+            a.setHeaderText(RecordingHelper.installed() == null
+                    ? "Recording needs root: run this in a terminal, then open the file here (or install the "
+                            + "recording helper once: sudo packaging/install-helper.sh)"
+                    : "Recording needs root: run this in a terminal, then open the file here");
             TextArea cmd = new TextArea(RecordingHelper.manualCommand(o));
             cmd.setEditable(false);
             cmd.setWrapText(true);
@@ -668,74 +678,61 @@ public final class MainWindow {
             a.show();
             return;
         }
+        Recording<TraceDocument> r;
         try {
-            Files.deleteIfExists(o.output());
-            helper = RecordingHelper.start(o, route);
+            r = Recording.start(o, route, p -> TraceDocument.open(p, false), Platform::runLater, new Recording.Listener<>() {
+                @Override public void opened(TraceDocument d) {
+                    if (recording != null && recording.trace().equals(d.path().toAbsolutePath())) recordingTab = addTab(d);
+                    else closeQuietly(d);
+                }
+
+                @Override public void didNotOpen(String why) {
+                    showError("The recording did not start", why);
+                }
+
+                @Override public void ended(Recording.Outcome o) {
+                    recordingEnded(o);
+                }
+            });
         } catch (IOException e) {
             showError("Cannot start the recorder", e.getMessage());
             return;
         }
-        recordingPath = o.output();
+        recording = r;
         recordingTab = null;
         setRecordingUi(true);
         status.setText("Starting the recorder (" + route.name().toLowerCase() + ")…");
-        RecordingHelper h = helper;
-        Task<TraceDocument> t = new Task<>() {
-            @Override protected TraceDocument call() throws Exception {
-                updateTitle("Waiting for the recorder to start");
-                updateProgress(-1, 1);
-                IOException last = null;
-                for (int i = 0; i < 600 && !isCancelled(); i++) {
-                    if (Files.exists(o.output())) {
-                        try {
-                            return TraceDocument.open(o.output(), false);
-                        } catch (IOException e) {
-                            last = e;
-                        }
-                    }
-                    if (!h.process().isAlive() && !Files.exists(o.output())) break;
-                    Thread.sleep(100);
-                }
-                if (!h.process().isAlive()) return null;
-                throw last != null ? last : new IOException("the recorder did not create " + o.output() + " within a minute");
-            }
-        };
-        t.setOnSucceeded(e -> {
-            if (t.getValue() != null) recordingTab = addTab(t.getValue());
-            else helperEnded(h);
-        });
-        t.setOnFailed(e -> {
-            h.stop();
-            showError("The recording did not start", t.getException().getMessage());
-        });
-        run(t);
-        h.process().onExit().thenRun(() -> Platform.runLater(() -> helperEnded(h)));
+    }
+
+    private static void closeQuietly(TraceDocument d) {
+        try {
+            d.close();
+        } catch (IOException ignored) {
+            // read-only
+        }
     }
 
     /** Stops the running recording; the file stays open and becomes a finished trace once the helper exits. */
     public void stopRecording() {
-        if (helper != null) {
-            helper.stop();
-            status.setText("Stopping the recorder…");
+        if (recording != null && recording.isRunning()) {
+            recording.stop();
+            note("Stopping the recorder…");
         }
     }
 
-    public RecordingHelper helper() { return helper; }
+    /** The current or last recording's helper, or null. */
+    public RecordingHelper helper() { return recording == null ? null : recording.helper(); }
 
-    private void helperEnded(RecordingHelper h) {
-        if (h != helper) return;
-        if (!h.process().isAlive() && stopButton.isDisabled()) return;
+    private void recordingEnded(Recording.Outcome o) {
+        if (recording == null || !recording.trace().equals(o.trace())) return;
         setRecordingUi(false);
-        int code = h.process().exitValue();
-        boolean signalled = code == 130 || code == 143;
-        if (code != 0 && !(h.stopRequested() && signalled)) {
-            String why = h.lastStderrLine().isEmpty() ? "it exited with code " + code : h.lastStderrLine();
-            showError("The recorder stopped unexpectedly", why + (recordingTab != null
+        if (o.failed()) {
+            showError("The recorder stopped unexpectedly", o.why() + (o.opened()
                     ? " What was recorded until then stays open." : ""));
         } else {
-            note("Recording finished: " + recordingPath);
+            note("Recording finished: " + o.trace());
         }
-        if (recordingTab == null && recordingPath != null && Files.exists(recordingPath) && code == 0) open(recordingPath);
+        if (!o.opened() && o.exitCode() == 0 && Files.exists(o.trace())) open(o.trace());
     }
 
     private void setRecordingUi(boolean on) {
@@ -856,7 +853,8 @@ public final class MainWindow {
 
     private void shutdown() {
         ui.setWindowSize(stage.getWidth(), stage.getHeight(), stage.isMaximized());
-        if (helper != null && helper.process().isAlive()) helper.stop();
+        // the helper finishes the trace on its own once its stdin closes, also after this process is gone
+        if (recording != null && recording.isRunning()) recording.stop();
         poller.shutdownNow();
         workers.shutdownNow();
         for (TraceTab t : tabs()) {

@@ -19,12 +19,14 @@ import javafx.stage.Window;
 
 /** Asks what to record: output file, duration (or until stopped), CPUs, one process, buffer size. FX thread. */
 final class RecordDialog extends Dialog<RecordingHelper.Options> {
+    private final TextField out;
+
     RecordDialog(Window owner) {
         initOwner(owner);
         setTitle("Record");
         setHeaderText("Record scheduler events, CPU stacks and NUMA activity of this machine");
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        TextField out = new TextField(Path.of(System.getProperty("user.home"), "kernscope-" + stamp + ".ktrace").toString());
+        out = new TextField(Path.of(System.getProperty("user.home"), "kernscope-" + stamp + ".ktrace").toString());
         out.setPrefColumnCount(32);
         Button browse = new Button("Browse…");
         browse.setOnAction(e -> {
@@ -60,6 +62,7 @@ final class RecordDialog extends Dialog<RecordingHelper.Options> {
         ButtonType start = new ButtonType("Start Recording", ButtonBar.ButtonData.OK_DONE);
         getDialogPane().getButtonTypes().addAll(start, ButtonType.CANCEL);
         getDialogPane().getStylesheets().add(RecordDialog.class.getResource("kernscope.css").toExternalForm());
+        // Enter in any field starts the recording (Start is the default button): Ctrl+R, Enter records the defaults
         setResultConverter(b -> {
             if (b != start) return null;
             Integer p = null;
@@ -71,5 +74,10 @@ final class RecordDialog extends Dialog<RecordingHelper.Options> {
             return new RecordingHelper.Options(Path.of(out.getText().trim()),
                     untilStopped.isSelected() ? null : seconds.getValue(), cpus.getText(), p, buffer.getValue());
         });
+    }
+
+    /** The output file as the field shows it now. */
+    Path output() {
+        return Path.of(out.getText().trim());
     }
 }

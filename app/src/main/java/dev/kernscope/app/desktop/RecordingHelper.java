@@ -12,17 +12,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Starts and stops the privileged recording helper ({@code kernscope record -o FILE ...}) for the desktop app,
- * which itself never runs as root: directly when the app already is root (CI), else through {@code pkexec}
- * (polkit policy in packaging/), else {@code sudo -n}; when none works the user is given the one command to
- * run. Keeps the helper's last stderr line to explain a helper that dies. Thread-safe.
+ * Starts and stops the privileged record-only helper ({@code kernscope-record-helper -o FILE ...}) for the
+ * desktop app, which itself never runs as root: directly when the app already is root (CI), else through
+ * {@code pkexec} (the polkit policy names the installed helper and nothing else), else {@code sudo -n} when
+ * sudo lets this user run the helper without a password; when none works the user is given the one command to
+ * run. The helper always gets {@code --stop-on-stdin-eof} and its standard input stays open until
+ * {@link #stop}: closing it is the one stop signal that reaches a root process from an ordinary user, and the
+ * kernel closes it too when the app dies. Keeps the helper's last error line. Thread-safe.
  */
 public final class RecordingHelper {
+    /** Where the .deb and packaging/install-helper.sh install the helper; the polkit action names this path. */
+    public static final Path INSTALLED = Path.of("/usr/libexec/kernscope-record-helper");
+
     /** What to record; null fields are left to the helper's defaults. */
     public record Options(Path output, Integer seconds, String cpus, Integer pid, int bufferMb) {
-        /** The arguments after {@code kernscope}. */
+        /** The helper's arguments, in its fixed grammar. */
         public List<String> args() {
-            List<String> a = new ArrayList<>(List.of("record", "-o", output.toAbsolutePath().toString(), "-f"));
+            List<String> a = new ArrayList<>(List.of("-o", output.toAbsolutePath().toString(), "--force"));
             if (seconds != null) a.addAll(List.of("-d", seconds.toString()));
             if (cpus != null && !cpus.isBlank()) a.addAll(List.of("--cpus", cpus.trim()));
             if (pid != null) a.addAll(List.of("--pid", pid.toString()));
@@ -36,7 +42,7 @@ public final class RecordingHelper {
 
     private final Process process;
     private final Route route;
-    private volatile String lastStderr = "";
+    private volatile String lastError = "";
     private volatile boolean stopRequested;
 
     private RecordingHelper(Process process, Route route) {
@@ -46,7 +52,8 @@ public final class RecordingHelper {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    if (!line.isBlank()) lastStderr = line.strip();
+                    // the helper follows a bad-usage line with its usage; the first says what was wrong
+                    if (!line.isBlank() && !line.startsWith("usage: ")) lastError = line.strip();
                 }
             } catch (IOException ignored) {
                 // the helper is gone; its exit code tells the rest
@@ -56,8 +63,61 @@ public final class RecordingHelper {
         t.start();
     }
 
-    /** The command that runs kernscope: the launcher script when known, else this JVM with its class path. */
-    public static List<String> launcher() {
+    /**
+     * The installed helper: {@code -Dkernscope.helper} (tests install their own) or {@link #INSTALLED}; null if
+     * there is none. Only an installed, root-owned helper is ever run through pkexec or sudo.
+     */
+    public static Path installed() {
+        String p = System.getProperty("kernscope.helper");
+        Path helper = p != null && !p.isBlank() ? Path.of(p) : INSTALLED;
+        return Files.isExecutable(helper) ? helper : null;
+    }
+
+    /**
+     * The command that runs the helper along {@code route}: the installed helper; as root in a source checkout
+     * (nothing is escalated there), this JVM's class path with the helper's main class.
+     */
+    static List<String> helperCommand(Route route) {
+        Path helper = installed();
+        if (helper != null) return List.of(helper.toString());
+        if (route != Route.DIRECT) throw new IllegalStateException("no installed helper to run along " + route);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.kernscope.tracer.RecordHelperMain");
+    }
+
+    /** The full command line along {@code route}, escalation included. */
+    public static List<String> command(Options o, Route route) {
+        List<String> c = new ArrayList<>();
+        switch (route) {
+            case DIRECT -> { }
+            case PKEXEC -> c.add("pkexec");
+            case SUDO -> c.addAll(List.of("sudo", "-n"));
+            case MANUAL -> throw new IllegalArgumentException("the manual route is for the user to run");
+        }
+        c.addAll(helperCommand(route));
+        c.addAll(o.args());
+        c.add("--stop-on-stdin-eof");
+        return c;
+    }
+
+    /** The one command a user can paste into a terminal (the helper's, or the launcher's record command). */
+    public static String manualCommand(Options o) {
+        List<String> c = new ArrayList<>(List.of("sudo"));
+        Path helper = installed();
+        if (helper != null) {
+            c.add(helper.toString());
+            c.addAll(o.args());
+        } else {
+            c.addAll(launcher());
+            c.add("record");
+            c.addAll(o.args());
+        }
+        return c.stream().map(RecordingHelper::quote).collect(Collectors.joining(" "));
+    }
+
+    /** The kernscope launcher (for the manual command when no helper is installed). */
+    static List<String> launcher() {
         String l = System.getProperty("kernscope.launcher");
         if (l != null && !l.isBlank()) return List.of(l);
         String home = System.getProperty("kernscope.home");
@@ -69,18 +129,6 @@ public final class RecordingHelper {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return List.of(java, "-cp", System.getProperty("java.class.path"), "dev.kernscope.app.Main");
-    }
-
-    /** The full helper command line without privilege escalation. */
-    public static List<String> command(Options o) {
-        List<String> c = new ArrayList<>(launcher());
-        c.addAll(o.args());
-        return c;
-    }
-
-    /** The one command a user can paste into a terminal. */
-    public static String manualCommand(Options o) {
-        return "sudo " + command(o).stream().map(RecordingHelper::quote).collect(Collectors.joining(" "));
     }
 
     static String quote(String s) {
@@ -95,12 +143,17 @@ public final class RecordingHelper {
         }
     }
 
-    /** The best route on this machine: direct as root, pkexec on a desktop, passwordless sudo, else manual. */
+    /**
+     * The best route on this machine: direct as root; with an installed helper, pkexec on a desktop, else sudo
+     * when it runs the helper without asking; else manual.
+     */
     public static Route route() {
         if (isRoot()) return Route.DIRECT;
+        Path helper = installed();
+        if (helper == null) return Route.MANUAL;
         boolean desktop = System.getenv("DISPLAY") != null || System.getenv("WAYLAND_DISPLAY") != null;
         if (desktop && onPath("pkexec")) return Route.PKEXEC;
-        if (onPath("sudo") && runs("sudo", "-n", "true")) return Route.SUDO;
+        if (onPath("sudo") && runs("sudo", "-n", "-l", helper.toString())) return Route.SUDO;
         return Route.MANUAL;
     }
 
@@ -123,29 +176,22 @@ public final class RecordingHelper {
         }
     }
 
-    /** Starts the helper along {@code route} (not MANUAL). */
+    /** Starts the helper along {@code route} (not MANUAL), its standard input a pipe this object keeps open. */
     public static RecordingHelper start(Options o, Route route) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        switch (route) {
-            case DIRECT -> { }
-            case PKEXEC -> cmd.add("pkexec");
-            case SUDO -> cmd.addAll(List.of("sudo", "-n"));
-            case MANUAL -> throw new IllegalArgumentException("the manual route is for the user to run");
-        }
-        cmd.addAll(command(o));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb = new ProcessBuilder(command(o, route)).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         return new RecordingHelper(pb.start(), route);
     }
 
     public Process process() { return process; }
     public Route usedRoute() { return route; }
-    public String lastStderrLine() { return lastStderr; }
+    /** The helper's last line on stderr other than its usage, or "". */
+    public String lastStderrLine() { return lastError; }
     public boolean stopRequested() { return stopRequested; }
 
     /**
-     * Asks the helper to stop: SIGINT (as Ctrl-C in a terminal, so it finishes the file), SIGTERM after 5 s.
-     * sudo relays both to the helper; a helper started by pkexec runs as root and is also told by closing its
-     * standard input. Returns at once; the process' exit tells when it is done.
+     * Asks the helper to stop and finish its file: closes its standard input (reaches it along every route),
+     * then SIGINT as Ctrl-C would (reaches it directly and through sudo, which relays it; pkexec's root
+     * process refuses our signals). Returns at once; the process' exit tells when it is done.
      */
     public void stop() {
         stopRequested = true;
@@ -155,21 +201,15 @@ public final class RecordingHelper {
         } catch (IOException ignored) {
             // already closed
         }
+        if (route == Route.PKEXEC) return;
         try {
-            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(2, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-INT", Long.toString(process.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                    .waitFor(2, TimeUnit.SECONDS);
         } catch (IOException e) {
-            process.destroy();
+            // stdin's end of file stops it as well
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Thread t = new Thread(() -> {
-            try {
-                if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroy();
-            } catch (InterruptedException ignored) {
-                process.destroy();
-            }
-        }, "kernscope-helper-stop");
-        t.setDaemon(true);
-        t.start();
     }
 }
