@@ -60,6 +60,7 @@ public final class CriticalPath {
     public List<Segment> segments(int utid, long from, long to) throws IOException {
         synchronized (reader) {
             Map<Integer, ThreadTimeline> timelines = new HashMap<>();
+            OnCpuIndex onCpu = new OnCpuIndex(reader, to);
             List<Segment> out = new ArrayList<>();
             long cur = to;
             int u = utid;
@@ -69,8 +70,7 @@ public final class CriticalPath {
                 ThreadState s = iv.state();
                 if (s.blocked() && cur == iv.end() && iv.waker() > 0 && iv.waker() != u) {
                     // the block ended with a wakeup by a thread that was running then: the path goes on in it
-                    ThreadTimeline.Interval w = timeline(timelines, iv.waker(), to).before(cur);
-                    if (w != null && w.state() == ThreadState.RUNNING) {
+                    if (onCpu.running(iv.waker(), cur)) {
                         u = iv.waker();
                         continue;
                     }

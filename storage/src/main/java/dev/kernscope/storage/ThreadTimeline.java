@@ -23,6 +23,9 @@ final class ThreadTimeline {
     private final int utid;
     private final long hi;
     private final int page;
+    /** Rows of the next slice page: small on a thread's first visit, doubling while the walk stays, up to page. */
+    private int pageNow;
+    private static final int FIRST_PAGE = 16;
     // slices with ts < hi, newest first
     private long[] sTs = new long[64], sEnd = new long[64];
     private int[] sCpu = new int[64], sState = new int[64];
@@ -50,6 +53,7 @@ final class ThreadTimeline {
      */
     private void restart(long t) throws IOException {
         ns = nw = 0;
+        pageNow = FIRST_PAGE;
         slicesDone = false;
         start = t;
         top = hi;
@@ -76,7 +80,8 @@ final class ThreadTimeline {
      * {@code hi}); null when nothing is known that early (before its first slice and the wakeup leading to it).
      */
     Interval before(long t) throws IOException {
-        if (t > start) restart(t);
+        // a walk that comes back to this thread far below what is loaded starts it again rather than page down
+        if (t > start || ns > 0 && !slicesDone && sTs[ns - 1] - t > sTs[0] - sTs[ns - 1]) restart(t);
         // the newest slice starting before t, loading older pages until one does
         int i = firstBefore(t);
         while (i < 0 && !slicesDone) {
@@ -163,7 +168,7 @@ final class ThreadTimeline {
                     + "ORDER BY ts DESC LIMIT ?");
             ps.setInt(1, utid);
             ps.setLong(2, below);
-            ps.setInt(3, page);
+            ps.setInt(3, pageNow);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long ts = rs.getLong(1), dur = rs.getLong(2);
@@ -187,7 +192,8 @@ final class ThreadTimeline {
         } catch (SQLException e) {
             throw TraceReader.queryError("thread slices", e);
         }
-        if (got < page) slicesDone = true;
+        if (got < pageNow) slicesDone = true;
+        pageNow = Math.min(page, pageNow * 2);
     }
 
     /** Loads runnable intervals down to {@code lo} (all of them for Long.MIN_VALUE). */

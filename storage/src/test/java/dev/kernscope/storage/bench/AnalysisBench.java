@@ -40,7 +40,11 @@ public final class AnalysisBench {
             threads.sort(Comparator.comparingLong(Model.ThreadSummary::switches).reversed());
             int busiest = threads.get(0).utid(), median = threads.get(threads.size() / 2).utid();
             for (int utid : new int[] {busiest, median}) {
-                System.out.printf("thread utid %d:%n", utid);
+                List<CriticalPath.Segment> path = new CriticalPath(r).segments(utid, b[0], b[1]);
+                int hops = 0;
+                for (int i = 1; i < path.size(); i++) if (path.get(i).utid() != path.get(i - 1).utid()) hops++;
+                System.out.printf("thread utid %d: path of %,d segments, %,d changes of thread, %,d threads%n", utid,
+                        path.size(), hops, path.stream().mapToInt(CriticalPath.Segment::utid).distinct().count());
                 time("  critical path, whole trace (segments)", () -> new CriticalPath(r).segments(utid, b[0], b[1]).size());
                 time("  critical path + NUMA totals", () -> new CriticalPath(r).path(utid, b[0], b[1]).segments().size());
                 time("  thread states, whole trace", () -> new ThreadStates(r).states(utid, b[0], b[1]).size());

@@ -33,37 +33,8 @@ public final class FlameBench {
         int stacks = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
         Path file = args.length > 2 ? Path.of(args[2]) : Files.createTempFile("flame-bench", ".ktrace");
         int frames = 5_000;
-        SplittableRandom rnd = new SplittableRandom(42);
-
         long t0 = System.nanoTime();
-        int[] depth = new int[stacks + 1];
-        try (TraceWriter w = TraceWriter.create(file, true)) {
-            int upid = w.newProcess(1000, "bench", "bench", 0, 0);
-            int[] utids = new int[8];
-            for (int i = 0; i < utids.length; i++) utids[i] = w.newThread(1000 + i, upid, "bench-" + i, 0);
-            for (int f = 1; f <= frames; f++) {
-                int kind = f <= 1000 ? TraceWriter.FRAME_KERNEL : f <= 4500 ? TraceWriter.FRAME_USER : TraceWriter.FRAME_JIT;
-                w.frame(f, "function_" + f + (kind == TraceWriter.FRAME_JIT ? "::jit" : ""),
-                        kind == TraceWriter.FRAME_KERNEL ? "[kernel]" : "/usr/lib/libbench" + (f % 20) + ".so", kind, f * 16L);
-            }
-            for (int s = 1; s <= stacks; s++) {
-                // Parents among recent stacks make deep chains; some restarts keep many roots.
-                long parent = s == 1 || rnd.nextInt(64) == 0 ? 0 : Math.max(1, s - 1 - rnd.nextInt(Math.min(s - 1, 50)));
-                if (parent > 0 && depth[(int) parent] >= 40) parent = rnd.nextInt(1, s);
-                depth[s] = parent == 0 ? 0 : depth[(int) parent] + 1;
-                w.stack(s, parent, 1 + rnd.nextInt(frames), depth[s]);
-            }
-            long ts = 0;
-            for (int i = 0; i < samples; i++) {
-                ts += 1 + rnd.nextInt(2_000);
-                // Skewed: half the samples hit the first 1% of stacks; every stack is sampled at least once.
-                long stack = i < stacks ? i + 1 : rnd.nextInt(2) == 0 ? 1 + rnd.nextInt(stacks / 100) : 1 + rnd.nextInt(stacks);
-                boolean off = rnd.nextInt(5) == 0;
-                w.stackSample(ts, utids[rnd.nextInt(utids.length)], rnd.nextInt(2), stack, off ? 1 : 0,
-                        off ? 1 + rnd.nextInt(5_000_000) : 1_000_000, 0, 0);
-            }
-            w.finish(ts + 1, "bench");
-        }
+        write(file, samples, stacks, 42);
         System.out.printf("wrote %,d samples, %,d stacks, %,d frames in %.1f s (%s, %.1f MB)%n", samples, stacks, frames,
                 (System.nanoTime() - t0) / 1e9, file, Files.size(file) / 1e6);
 
@@ -116,6 +87,44 @@ public final class FlameBench {
             throw new IOException(e);
         }
         if (args.length <= 2) Files.deleteIfExists(file);
+    }
+
+    /**
+     * Writes a finished trace of {@code samples} stack samples over {@code stacks} distinct stacks (a random trie
+     * of 5 000 frames) to {@code file}; the same seed gives the same stacks and samples.
+     */
+    public static void write(Path file, int samples, int stacks, long seed) throws IOException {
+        int frames = 5_000;
+        SplittableRandom rnd = new SplittableRandom(seed);
+
+        int[] depth = new int[stacks + 1];
+        try (TraceWriter w = TraceWriter.create(file, true)) {
+            int upid = w.newProcess(1000, "bench", "bench", 0, 0);
+            int[] utids = new int[8];
+            for (int i = 0; i < utids.length; i++) utids[i] = w.newThread(1000 + i, upid, "bench-" + i, 0);
+            for (int f = 1; f <= frames; f++) {
+                int kind = f <= 1000 ? TraceWriter.FRAME_KERNEL : f <= 4500 ? TraceWriter.FRAME_USER : TraceWriter.FRAME_JIT;
+                w.frame(f, "function_" + f + (kind == TraceWriter.FRAME_JIT ? "::jit" : ""),
+                        kind == TraceWriter.FRAME_KERNEL ? "[kernel]" : "/usr/lib/libbench" + (f % 20) + ".so", kind, f * 16L);
+            }
+            for (int s = 1; s <= stacks; s++) {
+                // Parents among recent stacks make deep chains; some restarts keep many roots.
+                long parent = s == 1 || rnd.nextInt(64) == 0 ? 0 : Math.max(1, s - 1 - rnd.nextInt(Math.min(s - 1, 50)));
+                if (parent > 0 && depth[(int) parent] >= 40) parent = rnd.nextInt(1, s);
+                depth[s] = parent == 0 ? 0 : depth[(int) parent] + 1;
+                w.stack(s, parent, 1 + rnd.nextInt(frames), depth[s]);
+            }
+            long ts = 0;
+            for (int i = 0; i < samples; i++) {
+                ts += 1 + rnd.nextInt(2_000);
+                // Skewed: half the samples hit the first 1% of stacks; every stack is sampled at least once.
+                long stack = i < stacks ? i + 1 : rnd.nextInt(2) == 0 ? 1 + rnd.nextInt(stacks / 100) : 1 + rnd.nextInt(stacks);
+                boolean off = rnd.nextInt(5) == 0;
+                w.stackSample(ts, utids[rnd.nextInt(utids.length)], rnd.nextInt(2), stack, off ? 1 : 0,
+                        off ? 1 + rnd.nextInt(5_000_000) : 1_000_000, 0, 0);
+            }
+            w.finish(ts + 1, "bench");
+        }
     }
 
     /** Thread CPU time shows the query's own cost on a machine shared with other jobs. */
