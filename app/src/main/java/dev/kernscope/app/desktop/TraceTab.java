@@ -66,6 +66,8 @@ public final class TraceTab extends Tab {
     private final ThreadsTable threads = new ThreadsTable();
     private final LatencyHistogram latency = new LatencyHistogram();
     private final TabPane panels = new TabPane();
+    private final AnalysisPanel analysis;
+    private final BookmarksPanel bookmarks;
     private final SplitPane split = new SplitPane();
     private UiPrefs uiPrefs;
     private final CheckComboBox<ProcessItem> processes = new CheckComboBox<>();
@@ -106,6 +108,9 @@ public final class TraceTab extends Tab {
 
         panels.getTabs().addAll(panel("Flame graph", flamePane()), panel("NUMA", numa), panel("Threads", threads),
                 panel("Latency", atLeast(latency, 260)));
+        analysis = new AnalysisPanel(doc, selection, this::panelRange, runner);
+        bookmarks = new BookmarksPanel(doc, selection, runner);
+        panels.getTabs().addAll(panel("Critical path", analysis), panel("Bookmarks", bookmarks));
         panels.getStyleClass().add("panels");
         split.getItems().setAll(timeline, panels);
         split.setOrientation(Orientation.VERTICAL);
@@ -432,6 +437,10 @@ public final class TraceTab extends Tab {
     }
 
     public TraceSelection selection() { return selection; }
+
+    AnalysisPanel analysisPanel() { return analysis; }
+
+    BookmarksPanel bookmarksPanel() { return bookmarks; }
     public TimelineView timeline() { return timeline; }
     public FlameGraph flameGraph() { return flame; }
     public NumaView numaView() { return numa; }

@@ -1,0 +1,90 @@
+package dev.kernscope.app.desktop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kernscope.storage.Bookmarks;
+import dev.kernscope.storage.SyntheticTrace;
+import dev.kernscope.views.model.TimeRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javafx.scene.image.WritableImage;
+import javafx.scene.paint.Color;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The Critical path and Bookmarks panels on a synthetic trace: tracks drawn in the state colours, table, bookmarks saved. */
+class AnalysisPanelTest extends WindowTestSupport {
+    static final Path SHOTS = Path.of("target", "screenshots");
+    static Path trace;
+
+    @BeforeAll
+    static void fixture(@TempDir Path dir) throws Exception {
+        trace = dir.resolve("a.ktrace");
+        SyntheticTrace.generate(trace, SyntheticTrace.Params.defaults(4, 1));
+        Files.createDirectories(SHOTS);
+    }
+
+    @Start
+    void start(Stage stage) {
+        open(stage);
+    }
+
+    @Test
+    void selectedThreadGetsItsStatesCriticalPathAndTable() throws Exception {
+        TraceTab tab = openSettled(trace, 1280, 800);
+        AnalysisPanel p = fx(tab::analysisPanel);
+        long before = fx(p::loaded);
+        fx(() -> {
+            tab.panels().getSelectionModel().select(4);
+            long s = SyntheticTrace.START_TS;
+            tab.selection().selectedRangeProperty().set(new TimeRange(s + 100_000_000, s + 130_000_000));
+            tab.selection().selectedUtidProperty().set(2);
+            return null;
+        });
+        waitFor("critical path", () -> p.loaded() > before + 0 && p.track().getRows() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        fx(() -> Screenshots.png(w.root(), 1, SHOTS.resolve("critical-path-panel.png")));
+        assertThat(fx(() -> p.table().getItems().size())).isGreaterThanOrEqualTo(1);
+        assertThat(fx(() -> p.track().getRows().rows())).hasSize(2);
+        WritableImage img = fx(() -> p.track().snapshot(null, null));
+        Color running = fx(() -> p.track().styleColors().get("-ks-running"));
+        int hits = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 160; x < img.getWidth(); x++) {
+                Color c = img.getPixelReader().getColor(x, y);
+                if (Math.abs(c.getRed() - running.getRed()) < 0.03 && Math.abs(c.getGreen() - running.getGreen()) < 0.03
+                        && Math.abs(c.getBlue() - running.getBlue()) < 0.03) hits++;
+            }
+        }
+        assertThat(hits).as("running spans drawn").isGreaterThan(100);
+    }
+
+    @Test
+    void bookmarksAreAddedFromTheSelectionAndSavedInTheTrace(@TempDir Path dir) throws Exception {
+        Path copy = dir.resolve("b.ktrace");
+        Files.copy(trace, copy);
+        TraceTab tab = openSettled(copy, 1280, 800);
+        BookmarksPanel b = fx(tab::bookmarksPanel);
+        waitFor("bookmarks read", () -> b.loaded() > 0);
+        long n = fx(b::loaded);
+        fx(() -> {
+            tab.panels().getSelectionModel().select(5);
+            long s = SyntheticTrace.START_TS;
+            tab.selection().selectedRangeProperty().set(new TimeRange(s + 1_000_000, s + 3_000_000));
+            b.nameField().setText("slow part");
+            b.add();
+            return null;
+        });
+        waitFor("bookmark saved", () -> b.loaded() > n && b.table().getItems().size() == 1);
+        fx(() -> Screenshots.png(w.root(), 1, SHOTS.resolve("bookmarks-panel.png")));
+        assertThat(Bookmarks.of(copy).list()).singleElement().satisfies(bm -> {
+            assertThat(bm.name()).isEqualTo("slow part");
+            assertThat(bm.dur()).isEqualTo(2_000_000);
+            assertThat(bm.inTrace()).isTrue();
+        });
+    }
+}
