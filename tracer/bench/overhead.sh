@@ -21,7 +21,7 @@ source tracer/bench/lib.sh
 kernscope() {
   local pin=$1 pre=() extra=("${@:2}")
   [ -n "$pin" ] && pre=(taskset -c "$pin")
-  "${pre[@]}" java -Xmx128m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/bench.ktrace" -f --verbose "${extra[@]}" \
+  "${pre[@]}" java -Xmx96m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/bench.ktrace" -f --verbose "${extra[@]}" \
     >"$TMP/ks.out" 2>"$TMP/ks.err" &
   local pid=$!
   for _ in $(seq 100); do grep -q "open+load+attach" "$TMP/ks.err" 2>/dev/null && break; sleep 0.1; done

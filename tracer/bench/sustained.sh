@@ -15,7 +15,7 @@ trap 'rm -rf "$TMP"' EXIT
 gcc -O2 -Wall -pthread -o "$TMP/pingpong" tracer/bench/pingpong.c
 mvn -B -q -pl tracer dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$TMP/cp" >/dev/null
 CP="tracer/target/classes:storage/target/classes:$(tr ':' '\n' <"$TMP/cp" | grep -v kernscope-storage | paste -sd:)"
-java -Xmx128m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/s.ktrace" -f --verbose --no-stacks "${@:3}" \
+java -Xmx96m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/s.ktrace" -f --verbose --no-stacks "${@:3}" \
   >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 for _ in $(seq 100); do grep -q "open+load+attach" "$TMP/err" 2>/dev/null && break; sleep 0.1; done

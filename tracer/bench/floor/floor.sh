@@ -34,7 +34,7 @@ object() {
 }
 
 recorder() {
-  taskset -c 0 java -Xmx128m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/r.ktrace" -f --verbose --no-stacks \
+  taskset -c 0 java -Xmx96m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/r.ktrace" -f --verbose --no-stacks \
     >"$TMP/r.out" 2>"$TMP/r.err" &
   local pid=$!
   waitfor "$TMP/r.err" "open+load+attach"

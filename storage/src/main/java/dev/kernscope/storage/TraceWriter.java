@@ -25,8 +25,11 @@ import java.util.Map;
  * <p>Not thread-safe: confine an instance to one writer thread.
  */
 public final class TraceWriter implements AutoCloseable {
-    /** Rows pending before the writer commits on its own, to bound memory between flushes. */
-    private static final int AUTO_FLUSH_ROWS = 250_000;
+    /**
+     * Rows pending before the writer commits on its own, to bound memory between flushes: the driver keeps
+     * each batched value boxed (~25 bytes), so 32 Ki rows of up to 8 values hold ~6 MiB.
+     */
+    private static final int AUTO_FLUSH_ROWS = 32_768;
 
     private final Path path;
     private final Connection conn;
@@ -262,7 +265,7 @@ public final class TraceWriter implements AutoCloseable {
                 st.execute("PRAGMA auto_vacuum = INCREMENTAL"); // lets finish() give pruned LOD pages back
                 st.execute("PRAGMA journal_mode = WAL");
                 st.execute("PRAGMA synchronous = NORMAL");
-                st.execute("PRAGMA cache_size = -65536");
+                st.execute("PRAGMA cache_size = -16384");
                 st.execute("PRAGMA temp_store = MEMORY");
                 st.execute("PRAGMA busy_timeout = 5000");
                 // Keep WAL checkpoints out of the ingest path's way; finish() checkpoints once.

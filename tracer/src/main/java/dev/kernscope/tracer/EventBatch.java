@@ -92,14 +92,19 @@ final class EventBatch {
 
     /** Appends a copy of event {@code i} of {@code src}, growing as needed. */
     void add(EventBatch src, int i) {
-        if (size == capacity) makeRoom();
+        add(src, i, Integer.MAX_VALUE);
+    }
+
+    /** Appends a copy of event {@code i} of {@code src}, growing to at most {@code maxCapacity} events. */
+    void add(EventBatch src, int i, int maxCapacity) {
+        if (size == capacity) makeRoom(maxCapacity);
         int j = size++;
         copy(src, i, this, j);
     }
 
     /** Inserts a copy of event {@code i} of {@code src} before the queued events stamped later (stable). */
     void insertByTime(EventBatch src, int i) {
-        add(src, i);
+        add(src, i, Integer.MAX_VALUE);
         int j = size - 1;
         long t = ts[j];
         if (j == head || ts[j - 1] <= t) return;
@@ -120,15 +125,15 @@ final class EventBatch {
     }
 
     /** Moves the queued events to the front, or doubles the arrays when more than half are queued. */
-    private void makeRoom() {
+    private void makeRoom(int maxCapacity) {
         int n = size - head;
-        if (head > 0 && n <= capacity / 2) {
+        if (head > 0 && (n <= capacity / 2 || capacity >= maxCapacity)) {
             for (int k = 0; k < n; k++) copy(this, head + k, this, k);
             head = 0;
             size = n;
             return;
         }
-        capacity = Math.max(16, capacity * 2);
+        capacity = Math.max(16, (int) Math.min(Math.max(maxCapacity, n + 1), capacity * 2L));
         ts = Arrays.copyOf(ts, capacity);
         type = Arrays.copyOf(type, capacity);
         cpu = Arrays.copyOf(cpu, capacity);

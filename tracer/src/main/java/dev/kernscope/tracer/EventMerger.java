@@ -13,6 +13,13 @@ import java.io.IOException;
  * <p>A batched event older than its CPU's previous one cannot be in order (two writers interleaved on that
  * CPU's batch): it is dropped and counted in {@link #disordered}. An event older than a mark already passed
  * (a CPU that came online between flushes) is applied at the next mark and counted in {@link #late}.
+ *
+ * <p>Memory is bounded whatever the event rate: at most {@code limit} events wait. Past it the merger first
+ * releases up to its <em>horizon</em>, the oldest of the expected CPUs' last events (each CPU's batches come
+ * in order, and a single event is stamped after its reserve, so nothing older can still arrive); if one CPU
+ * is quiet and the horizon does not move, it releases the oldest events anyway ({@link #forced}) and
+ * whatever then arrives older is applied late and counted. The reader cannot hand over more than its pool
+ * of batches, so a slow writer leaves events in the ring buffer, where the kernel counts what it drops.
  * Not thread-safe: lives on the writer thread.
  */
 final class EventMerger {
@@ -28,12 +35,30 @@ final class EventMerger {
     private EventBatch[] heap = new EventBatch[1]; // queues with an event to release, earliest head first
     private int heapSize;
     private long released = Long.MIN_VALUE;
+    private final int[] expected; // CPUs whose batches come (empty: release at marks only)
+    private final int limit;
+    private int queued;
 
-    long disordered, late;
+    /** Events dropped out of order, applied after a later mark, and releases forced by the bound. */
+    long disordered, late, forced;
 
+    /** Releases at marks only, with the default bound. */
     EventMerger(Sink sink) {
-        this.sink = sink;
+        this(sink, new int[0], DEFAULT_LIMIT);
     }
+
+    /**
+     * @param expectedCpus the CPUs whose batches come (the recorded online CPUs); the horizon waits for each
+     * @param limit        events queued at most
+     */
+    EventMerger(Sink sink, int[] expectedCpus, int limit) {
+        this.sink = sink;
+        this.expected = expectedCpus.clone();
+        this.limit = Math.max(1, limit);
+    }
+
+    /** 128 Ki events of 60 bytes: 7.5 MiB queued at most (a ring buffer of 16 MiB holds ~500 k events). */
+    static final int DEFAULT_LIMIT = 1 << 17;
 
     /** Queues the events of {@code b} and releases up to each of its marks. */
     void add(EventBatch b) throws IOException {
@@ -43,6 +68,7 @@ final class EventMerger {
                 release(b.ts[i]);
                 continue;
             }
+            if (queued >= limit) relieve();
             if (b.ts[i] < released) late++;
             if (SchedEvent.batched(type)) {
                 int c = b.cpu[i];
@@ -52,11 +78,37 @@ final class EventMerger {
                     continue;
                 }
                 lastTs[c] = b.ts[i];
-                q.add(b, i);
+                q.add(b, i, limit + 1);
             } else {
                 single.insertByTime(b, i);
             }
+            queued++;
         }
+    }
+
+    /** Brings the queued events under the bound: up to the horizon, else the oldest half regardless. */
+    private void relieve() throws IOException {
+        release(horizon());
+        if (queued < limit) return;
+        forced++;
+        // the median of the queue heads' last events: at least the queues older than it empty out
+        long[] ends = new long[cpus.length + 1];
+        int n = 0;
+        for (EventBatch q : cpus) if (q != null && q.head < q.size) ends[n++] = q.ts[q.size - 1];
+        if (single.head < single.size) ends[n++] = single.ts[single.size - 1];
+        java.util.Arrays.sort(ends, 0, n);
+        release(n == 0 ? Long.MAX_VALUE : ends[(n - 1) / 2] + 1);
+    }
+
+    /**
+     * The time before which nothing can still arrive without a mark: the oldest of the expected CPUs' last
+     * batched events (a CPU that sent nothing yet holds it at the last mark).
+     */
+    long horizon() {
+        if (expected.length == 0) return released;
+        long h = Long.MAX_VALUE;
+        for (int c : expected) h = Math.min(h, c < lastTs.length ? lastTs[c] : 0);
+        return Math.max(h, released);
     }
 
     /** Releases everything still queued (the recording has ended and every CPU's batch was read). */
@@ -71,10 +123,10 @@ final class EventMerger {
 
     /** Events queued and not yet released. */
     int queued() {
-        int n = single.size - single.head;
-        for (EventBatch q : cpus) if (q != null) n += q.size - q.head;
-        return n;
+        return queued;
     }
+
+    private static final int QUEUE = 1024;
 
     private EventBatch queue(int cpu) {
         if (cpu >= cpus.length) {
@@ -84,7 +136,7 @@ final class EventMerger {
             heap = new EventBatch[n + 1];
         }
         EventBatch q = cpus[cpu];
-        if (q == null) cpus[cpu] = q = new EventBatch(1024);
+        if (q == null) cpus[cpu] = q = new EventBatch(QUEUE);
         return q;
     }
 
@@ -97,6 +149,7 @@ final class EventMerger {
         while (heapSize > 0) {
             EventBatch q = heap[0];
             int i = q.head++;
+            queued--;
             sink.accept(q, i);
             if (q.head < q.size && q.ts[q.head] < until) {
                 siftDown(0);
@@ -105,9 +158,15 @@ final class EventMerger {
                 siftDown(0);
             }
         }
-        for (EventBatch q : cpus) if (q != null && q.head == q.size) q.clear();
+        for (int c = 0; c < cpus.length; c++) {
+            EventBatch q = cpus[c];
+            if (q == null || q.head < q.size) continue;
+            // a burst grew it: give the memory back rather than keep a burst's worth per CPU
+            if (q.capacity > 8 * QUEUE) cpus[c] = new EventBatch(QUEUE);
+            else q.clear();
+        }
         if (single.head == single.size) single.clear();
-        released = until;
+        released = Math.max(released, until);
     }
 
     private void push(EventBatch q, long until) {

@@ -223,6 +223,11 @@ public final class Recorder implements AutoCloseable {
         return true;
     };
 
+    /** The CPUs whose events are recorded: online ones, within --cpus. */
+    private int[] recordedCpus() {
+        return java.util.Arrays.stream(onlineCpus).filter(c -> opts.cpus() == null || opts.cpus().get(c)).toArray();
+    }
+
     /** CPUs online now; flush_cpu can only run there. */
     private static int[] onlineCpus() {
         String list = ProcFs.read("/sys/devices/system/cpu/online");
@@ -359,7 +364,7 @@ public final class Recorder implements AutoCloseable {
             }
             writer.flush();
             long lastFlush = System.nanoTime(), lastCost = lastFlush, nextStats = lastFlush, statsOff = 0;
-            EventMerger merger = new EventMerger(model::apply);
+            EventMerger merger = new EventMerger(model::apply, recordedCpus(), EventMerger.DEFAULT_LIMIT);
             while (true) {
                 EventBatch b = full.poll(50, TimeUnit.MILLISECONDS);
                 if (b != null) {
@@ -414,6 +419,7 @@ public final class Recorder implements AutoCloseable {
             // neither should ever happen; say so in the file if it did
             if (disordered > 0) writer.meta("disordered_events", Long.toString(disordered));
             if (merger.late > 0) writer.meta("late_events", Long.toString(merger.late));
+            if (merger.forced > 0) writer.meta("merge_forced_releases", Long.toString(merger.forced));
             writer.meta("feature.attach", attachMode);
             writer.finish(endTs, endReason);
         } catch (Throwable t) {

@@ -119,6 +119,56 @@ class EventMergerTest {
     }
 
     @Test
+    void withoutMarksTheHorizonReleasesWhatEveryCpuHasPassed() throws IOException {
+        List<long[]> got = new ArrayList<>();
+        EventMerger m = new EventMerger((b, i) -> got.add(new long[]{b.ts[i]}), new int[]{0, 1}, 1000);
+        EventBatch in = new EventBatch(128);
+        int maxQueued = 0;
+        long t = 0;
+        // both CPUs busy, batches of 100 alternating, never a mark: 20 000 events through a bound of 1000
+        for (int k = 0; k < 200; k++) {
+            in.clear();
+            for (int e = 0; e < 100; e++) add(in, t + 2L * e + (k % 2), SchedEvent.SWITCH, k % 2, e);
+            if (k % 2 == 1) t += 200;
+            m.add(in);
+            maxQueued = Math.max(maxQueued, m.queued());
+        }
+        assertThat(maxQueued).isLessThanOrEqualTo(1000);
+        assertThat(m.forced).isZero();
+        assertThat(got.size()).isGreaterThan(19_000);
+        m.releaseAll();
+        assertThat(got).hasSize(20_000);
+        assertThat(got).extracting(e -> e[0]).isSorted();
+        assertThat(m.late).isZero();
+    }
+
+    @Test
+    void aQuietCpuCannotMakeTheQueueGrowPastItsBound() throws IOException {
+        List<long[]> got = new ArrayList<>();
+        EventMerger m = new EventMerger((b, i) -> got.add(new long[]{b.ts[i], b.cpu[i]}), new int[]{0, 1}, 1000);
+        EventBatch in = new EventBatch(128);
+        int maxQueued = 0;
+        // CPU 1 flat out, CPU 0 silent (its partial batch not sent), no mark gets through
+        for (int k = 0; k < 100; k++) {
+            in.clear();
+            for (int e = 0; e < 100; e++) add(in, 1000 + k * 100L + e, SchedEvent.SWITCH, 1, e);
+            m.add(in);
+            maxQueued = Math.max(maxQueued, m.queued());
+        }
+        assertThat(maxQueued).isLessThanOrEqualTo(1000);
+        assertThat(m.forced).isPositive();
+        // CPU 0's old batch finally arrives: applied, and counted late
+        in.clear();
+        add(in, 500, SchedEvent.SWITCH, 0, 1);
+        add(in, 600, SchedEvent.SWITCH, 0, 2);
+        m.add(in);
+        m.releaseAll();
+        assertThat(got).hasSize(10_002);
+        assertThat(m.late).isEqualTo(2);
+        assertThat(m.disordered).isZero();
+    }
+
+    @Test
     void decodesABatchRecordAndASingleOne() {
         ByteBuffer b = ByteBuffer.allocate(SchedEvent.BATCH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(SchedEvent.TYPE, (short) SchedEvent.BATCH).putInt(SchedEvent.PID, 3);

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #close}. Thread-safe only as that division says.
  */
 public final class StackRecorder implements AutoCloseable, ProcessListener {
-    private static final int BATCH = 512, BATCH_IPS = 64 * 1024, POOL = 32;
+    private static final int BATCH = 512, BATCH_IPS = 16 * 1024, POOL = 32;
     /** A batch that is not full is handed to the writer after this long (latency of live traces). */
     private static final long HANDOFF_NS = 50_000_000L;
     private static final String[] OFF_CPU_PROGS = {"stacks_switch", "stacks_waking", "stacks_exit"};
