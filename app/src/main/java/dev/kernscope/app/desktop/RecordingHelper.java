@@ -82,7 +82,7 @@ public final class RecordingHelper {
         if (helper != null) return List.of(helper.toString());
         if (route != Route.DIRECT) throw new IllegalStateException("no installed helper to run along " + route);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        return List.of(java, "-Xmx96m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.kernscope.tracer.RecordHelperMain");
     }
 
