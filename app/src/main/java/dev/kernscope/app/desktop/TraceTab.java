@@ -68,6 +68,7 @@ public final class TraceTab extends Tab {
     private final TabPane panels = new TabPane();
     private final AnalysisPanel analysis;
     private final BookmarksPanel bookmarks;
+    private final ComparePanel compare;
     private final SplitPane split = new SplitPane();
     private UiPrefs uiPrefs;
     private final CheckComboBox<ProcessItem> processes = new CheckComboBox<>();
@@ -110,7 +111,8 @@ public final class TraceTab extends Tab {
                 panel("Latency", atLeast(latency, 260)));
         analysis = new AnalysisPanel(doc, selection, this::panelRange, runner);
         bookmarks = new BookmarksPanel(doc, selection, runner);
-        panels.getTabs().addAll(panel("Critical path", analysis), panel("Bookmarks", bookmarks));
+        compare = new ComparePanel(doc, selection, this::panelRange, runner);
+        panels.getTabs().addAll(panel("Critical path", analysis), panel("Compare", compare), panel("Bookmarks", bookmarks));
         panels.getStyleClass().add("panels");
         split.getItems().setAll(timeline, panels);
         split.setOrientation(Orientation.VERTICAL);
@@ -441,6 +443,8 @@ public final class TraceTab extends Tab {
     AnalysisPanel analysisPanel() { return analysis; }
 
     BookmarksPanel bookmarksPanel() { return bookmarks; }
+
+    ComparePanel comparePanel() { return compare; }
     public TimelineView timeline() { return timeline; }
     public FlameGraph flameGraph() { return flame; }
     public NumaView numaView() { return numa; }

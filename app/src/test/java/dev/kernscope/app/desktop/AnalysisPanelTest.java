@@ -72,7 +72,7 @@ class AnalysisPanelTest extends WindowTestSupport {
         waitFor("bookmarks read", () -> b.loaded() > 0);
         long n = fx(b::loaded);
         fx(() -> {
-            tab.panels().getSelectionModel().select(5);
+            tab.panels().getSelectionModel().select(6);
             long s = SyntheticTrace.START_TS;
             tab.selection().selectedRangeProperty().set(new TimeRange(s + 1_000_000, s + 3_000_000));
             b.nameField().setText("slow part");
@@ -86,5 +86,25 @@ class AnalysisPanelTest extends WindowTestSupport {
             assertThat(bm.dur()).isEqualTo(2_000_000);
             assertThat(bm.inTrace()).isTrue();
         });
+    }
+
+    @Test
+    void twoRangesCompareAsADifferentialFlameGraph() throws Exception {
+        TraceTab tab = openSettled(trace, 1280, 800);
+        ComparePanel c = fx(tab::comparePanel);
+        long s = SyntheticTrace.START_TS;
+        fx(() -> {
+            tab.panels().getSelectionModel().select(5);
+            c.setBaselineRange(new TimeRange(s, s + 300_000_000));
+            tab.selection().selectedRangeProperty().set(new TimeRange(s + 500_000_000, s + 900_000_000));
+            return null;
+        });
+        waitFor("differential flame graph", () -> c.loaded() > 1 && c.graph().getData() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+        fx(() -> Screenshots.png(w.root(), 1, SHOTS.resolve("compare-panel.png")));
+        var d = fx(() -> c.graph().getData());
+        assertThat(d.size()).isGreaterThan(5);
+        assertThat(d.totalA()[0]).isPositive();
+        assertThat(d.totalB()[0]).isPositive();
     }
 }

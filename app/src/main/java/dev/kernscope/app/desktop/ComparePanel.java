@@ -1,0 +1,153 @@
+package dev.kernscope.app.desktop;
+
+import dev.kernscope.app.cli.Format;
+import dev.kernscope.storage.DiffTree;
+import dev.kernscope.storage.FlameQueries;
+import dev.kernscope.storage.FlameTree;
+import dev.kernscope.storage.TraceReader;
+import dev.kernscope.views.analysis.DiffFlameGraph;
+import dev.kernscope.views.model.DiffFlameData;
+import dev.kernscope.views.model.TimeRange;
+import dev.kernscope.views.model.TraceSelection;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javafx.animation.PauseTransition;
+import javafx.concurrent.Task;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.stage.FileChooser;
+import javafx.util.Duration;
+
+/**
+ * Compares two profiles as a differential flame graph: B is the panels' range of this trace, A (the baseline) a
+ * range of this trace set with "A = selection", or another trace (the same range from its start, or all of it).
+ * Built off the FX thread with storage's {@link DiffTree}. Confined to the FX thread.
+ */
+final class ComparePanel extends BorderPane {
+    private final TraceDocument doc;
+    private final Supplier<TimeRange> range;
+    private final Consumer<Task<?>> runner;
+    private final DiffFlameGraph graph = new DiffFlameGraph();
+    private final ChoiceBox<FlameQueries.Mode> mode = new ChoiceBox<>();
+    private final Label what = new Label();
+    private final PauseTransition debounce = new PauseTransition(Duration.millis(250));
+    private TimeRange baseRange;
+    private Path baseTrace;
+    private Task<?> task;
+    private long loaded;
+
+    ComparePanel(TraceDocument doc, TraceSelection selection, Supplier<TimeRange> range, Consumer<Task<?>> runner) {
+        this.doc = doc;
+        this.range = range;
+        this.runner = runner;
+        getStyleClass().add("compare-panel");
+        graph.placeholderProperty().set("Pick a baseline: select a range and press \"A = selection\", or open a baseline trace");
+        mode.getItems().setAll(FlameQueries.Mode.values());
+        mode.setValue(FlameQueries.Mode.ON);
+        mode.setOnAction(e -> reload());
+        Button setA = new Button("A = selection");
+        setA.setOnAction(e -> {
+            baseTrace = null;
+            baseRange = selection.getSelectedRange() != null ? selection.getSelectedRange() : range.get();
+            reload();
+        });
+        Button other = new Button("Baseline trace…");
+        other.setOnAction(e -> {
+            FileChooser fc = new FileChooser();
+            fc.setTitle("Baseline trace (A)");
+            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("kernscope traces", "*.ktrace"));
+            java.io.File f = fc.showOpenDialog(getScene() == null ? null : getScene().getWindow());
+            if (f != null) setBaselineTrace(f.toPath());
+        });
+        HBox bar = new HBox(6, new Label("Profile"), mode, setA, other, what);
+        bar.setPadding(new Insets(4));
+        setTop(bar);
+        setCenter(graph);
+        debounce.setOnFinished(e -> reload());
+        selection.selectedRangeProperty().addListener(o -> debounce.playFromStart());
+    }
+
+    DiffFlameGraph graph() { return graph; }
+
+    long loaded() { return loaded; }
+
+    /** Compares with this trace's {@code r} as A. */
+    void setBaselineRange(TimeRange r) {
+        baseTrace = null;
+        baseRange = r;
+        reload();
+    }
+
+    /** Compares with another trace as A: the same range from its start, or all of it. */
+    void setBaselineTrace(Path p) {
+        baseTrace = p;
+        baseRange = null;
+        reload();
+    }
+
+    void reload() {
+        if (task != null) task.cancel();
+        if (baseRange == null && baseTrace == null) return;
+        TimeRange b = range.get();
+        FlameQueries.Mode m = mode.getValue();
+        long start = doc.summary().startTs();
+        TimeRange a = baseRange;
+        Path other = baseTrace;
+        String labelA = other != null ? "A " + other.getFileName() : "A at +" + Format.duration(a.start() - start);
+        String labelB = "B at +" + Format.duration(b.start() - start);
+        what.setText(labelA + (other != null ? "" : " (" + Format.duration(a.duration()) + ")") + " vs " + labelB + " ("
+                + Format.duration(b.duration()) + ")");
+        Task<DiffFlameData> t = new Task<>() {
+            @Override protected DiffFlameData call() throws Exception {
+                updateTitle("Comparing profiles");
+                FlameTree tb = doc.flames().tree(FlameQueries.Filter.of(b.start(), b.end(), m));
+                FlameTree ta;
+                if (other == null) {
+                    ta = doc.flames().tree(FlameQueries.Filter.of(a.start(), a.end(), m));
+                } else {
+                    try (TraceReader r = TraceReader.open(other)) {
+                        long[] ob = r.bounds();
+                        long from = ob[0] + (b.start() - start), to = from + b.duration();
+                        boolean whole = b.duration() >= doc.summary().duration();
+                        ta = new FlameQueries(r).tree(FlameQueries.Filter.of(whole ? ob[0] : from, whole ? ob[1] + 1 : to, m));
+                    }
+                }
+                return data(DiffTree.of(ta, tb), labelA, labelB);
+            }
+        };
+        t.setOnSucceeded(e -> {
+            if (t != task) return;
+            graph.setData(t.getValue());
+            loaded++;
+        });
+        t.setOnFailed(e -> {
+            if (t != task) return;
+            graph.setData(null);
+            graph.placeholderProperty().set("Cannot compare: " + t.getException().getMessage());
+            loaded++;
+        });
+        task = t;
+        runner.accept(t);
+    }
+
+    /** The view's copy of a differential tree. */
+    static DiffFlameData data(DiffTree d, String labelA, String labelB) {
+        int n = d.size();
+        int[] depth = new int[n], end = new int[n];
+        String[] name = new String[n];
+        long[] a = new long[n], b = new long[n];
+        for (int i = 0; i < n; i++) {
+            depth[i] = d.depth(i);
+            end[i] = d.end(i);
+            name[i] = d.name(i);
+            a[i] = d.totalA(i);
+            b[i] = d.totalB(i);
+        }
+        return new DiffFlameData(depth, end, name, a, b, labelA, labelB);
+    }
+}
