@@ -25,6 +25,8 @@ import java.util.Map;
 public final class CriticalPath {
     /** Slices per index query: the walk mostly steps back slice by slice through a few threads. */
     static final int PAGE = 512;
+    /** Wakers found off-CPU at their wakeup before the walk checks wakers against every CPU's slices instead. */
+    static final int STRAY_WAKERS = 32;
     /** Kernel TNF_MIGRATED: the hinting fault migrated the page. */
     static final int TNF_MIGRATED = 0x01;
 
@@ -58,9 +60,15 @@ public final class CriticalPath {
 
     /** The critical path of {@code utid} over [from, to), without the NUMA totals (zero in {@link Result#threads}). */
     public List<Segment> segments(int utid, long from, long to) throws IOException {
+        return segments(utid, from, to, STRAY_WAKERS);
+    }
+
+    /** As {@link #segments(int, long, long)}, switching to the per-CPU check after {@code strayWakers} (tests compare). */
+    List<Segment> segments(int utid, long from, long to, int strayWakers) throws IOException {
         synchronized (reader) {
             Map<Integer, ThreadTimeline> timelines = new HashMap<>();
-            OnCpuIndex onCpu = new OnCpuIndex(reader, to);
+            OnCpuIndex onCpu = strayWakers < 0 ? new OnCpuIndex(reader, to) : null;
+            int notRunning = 0;
             List<Segment> out = new ArrayList<>();
             long cur = to;
             int u = utid;
@@ -70,7 +78,18 @@ public final class CriticalPath {
                 ThreadState s = iv.state();
                 if (s.blocked() && cur == iv.end() && iv.waker() > 0 && iv.waker() != u) {
                     // the block ended with a wakeup by a thread that was running then: the path goes on in it
-                    if (onCpu.running(iv.waker(), cur)) {
+                    boolean ran;
+                    if (onCpu == null) {
+                        // the waker's own states, which the walk reads next when it ran (as it always did in a
+                        // consistent recording: the waker is the task that ran the wakeup)
+                        ThreadTimeline.Interval w = timeline(timelines, iv.waker(), to).before(cur);
+                        ran = w != null && w.state() == ThreadState.RUNNING;
+                        // many wakers that were not running (synthetic or filtered traces): ask each CPU instead
+                        if (!ran && ++notRunning > strayWakers) onCpu = new OnCpuIndex(reader, cur);
+                    } else {
+                        ran = onCpu.running(iv.waker(), cur);
+                    }
+                    if (ran) {
                         u = iv.waker();
                         continue;
                     }

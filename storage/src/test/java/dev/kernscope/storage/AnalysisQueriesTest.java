@@ -101,6 +101,9 @@ class AnalysisQueriesTest {
             for (int i = 1; i < path.size(); i++) assertThat(path.get(i).ts()).isEqualTo(path.get(i - 1).end());
             assertThat(path.get(path.size() - 1).end()).isEqualTo(b[1]);
             assertThat(path.stream().map(CriticalPath.Segment::utid).distinct().count()).isGreaterThan(1);
+            // the two ways of checking that a waker ran (its own slices, every CPU's chunks) give the same path
+            assertThat(new CriticalPath(r).segments(t.utid(), b[0], b[1], -1))
+                    .isEqualTo(new CriticalPath(r).segments(t.utid(), b[0], b[1], Integer.MAX_VALUE)).isEqualTo(path);
         }
     }
 }
