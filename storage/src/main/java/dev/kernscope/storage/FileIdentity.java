@@ -60,9 +60,10 @@ public final class FileIdentity {
     }
 
     /**
-     * The user who asked a root process to record: {@code PKEXEC_UID} (pkexec), else {@code SUDO_UID}
-     * (sudo), looked up in the user database for the group and supplementary groups. {@link #PROCESS} when
-     * the process does not run as root or nobody else asked (root recording for itself).
+     * The user who asked a root process to record: {@code SUDO_UID} (sudo sets it after its own environment
+     * checks, so a variable passed through sudo cannot override it), else {@code PKEXEC_UID} (pkexec clears
+     * the environment and sets it), looked up in the user database for the group and supplementary groups.
+     * {@link #PROCESS} when the process does not run as root or nobody else asked (root recording for itself).
      */
     public static FileIdentity invokingUser() throws IOException {
         return invokingUser(System.getenv());
@@ -70,7 +71,7 @@ public final class FileIdentity {
 
     static FileIdentity invokingUser(Map<String, String> env) throws IOException {
         if (C.geteuid() != 0) return PROCESS;
-        String by = env.get("PKEXEC_UID") != null ? "PKEXEC_UID" : env.get("SUDO_UID") != null ? "SUDO_UID" : null;
+        String by = env.get("SUDO_UID") != null ? "SUDO_UID" : env.get("PKEXEC_UID") != null ? "PKEXEC_UID" : null;
         if (by == null) return PROCESS;
         int uid;
         try {

@@ -185,9 +185,11 @@ class FileIdentityTest {
     @Test
     void invokingUserComesFromPkexecOrSudo() throws Exception {
         assertThat(FileIdentity.invokingUser(java.util.Map.of()).switches()).isFalse();
-        FileIdentity p = FileIdentity.invokingUser(java.util.Map.of("PKEXEC_UID", "65534", "SUDO_UID", "1"));
+        FileIdentity p = FileIdentity.invokingUser(java.util.Map.of("PKEXEC_UID", "65534"));
         assertThat(p.uid()).isEqualTo(NOBODY);
         assertThat(p.gid()).isEqualTo(NOBODY);
+        // sudo's own SUDO_UID wins over a PKEXEC_UID that came through it
+        assertThat(FileIdentity.invokingUser(java.util.Map.of("PKEXEC_UID", "0", "SUDO_UID", "65534")).uid()).isEqualTo(NOBODY);
         assertThat(FileIdentity.invokingUser(java.util.Map.of("SUDO_UID", "65534")).uid()).isEqualTo(NOBODY);
         assertThat(FileIdentity.invokingUser(java.util.Map.of("SUDO_UID", "0")).switches()).isFalse();
         assertThatThrownBy(() -> FileIdentity.invokingUser(java.util.Map.of("SUDO_UID", "x"))).isInstanceOf(IOException.class);

@@ -54,8 +54,8 @@ import javafx.stage.Stage;
 import org.controlsfx.control.StatusBar;
 
 /**
- * The kernscope main window: menu bar and toolbar, one tab per open trace, the status bar; opening, exporting,
- * recording and following live traces. Long work runs on a background executor with progress in the status bar
+ * The kernscope main window: menu bar and toolbar, one tab per open trace, the status bar; opening, exporting
+ * and following live traces, and showing a {@link Recording} (which owns the recording's lifecycle). Long work runs on a background executor with progress in the status bar
  * and a Cancel button. The public methods are the menu actions without their file choosers, so tests and
  * scripts can call them. Confined to the FX thread.
  */
