@@ -78,7 +78,22 @@ public final class ExportCommand implements Callable<Integer> {
             long shift = ab[0] - bounds[0];
             long aTo = f.to() == bounds[1] + 1 ? ab[1] + 1 : f.to() + shift;
             FlameQueries.Filter fa = new FlameQueries.Filter(f.from() + shift, aTo, f.mode(), f.pid(), f.tid(), f.cpu(), f.comm());
-            return DiffTree.of(new FlameQueries(a).tree(fa), new FlameQueries(r).tree(f));
+            // two readers: the baseline's tree builds on another thread while this trace's builds here
+            java.util.concurrent.CompletableFuture<dev.kernscope.storage.FlameTree> ta =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return new FlameQueries(a).tree(fa);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            dev.kernscope.storage.FlameTree tb = new FlameQueries(r).tree(f);
+            try {
+                return DiffTree.of(ta.join(), tb);
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException u) throw u.getCause();
+                throw e;
+            }
         }
     }
 

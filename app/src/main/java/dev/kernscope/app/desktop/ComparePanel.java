@@ -105,19 +105,30 @@ final class ComparePanel extends BorderPane {
         Task<DiffFlameData> t = new Task<>() {
             @Override protected DiffFlameData call() throws Exception {
                 updateTitle("Comparing profiles");
-                FlameTree tb = doc.flames().tree(FlameQueries.Filter.of(b.start(), b.end(), m));
-                FlameTree ta;
                 if (other == null) {
-                    ta = doc.flames().tree(FlameQueries.Filter.of(a.start(), a.end(), m));
-                } else {
-                    try (TraceReader r = TraceReader.open(other)) {
-                        long[] ob = r.bounds();
-                        long from = ob[0] + (b.start() - start), to = from + b.duration();
-                        boolean whole = b.duration() >= doc.summary().duration();
-                        ta = new FlameQueries(r).tree(FlameQueries.Filter.of(whole ? ob[0] : from, whole ? ob[1] + 1 : to, m));
+                    FlameTree tb = doc.flames().tree(FlameQueries.Filter.of(b.start(), b.end(), m));
+                    FlameTree ta = doc.flames().tree(FlameQueries.Filter.of(a.start(), a.end(), m));
+                    return data(DiffTree.of(ta, tb), labelA, labelB);
+                }
+                try (TraceReader r = TraceReader.open(other)) {
+                    long[] ob = r.bounds();
+                    long from = ob[0] + (b.start() - start), to = from + b.duration();
+                    boolean whole = b.duration() >= doc.summary().duration();
+                    // another reader: the baseline's tree builds on another thread while this trace's builds here
+                    java.util.concurrent.CompletableFuture<FlameTree> ta = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return new FlameQueries(r).tree(FlameQueries.Filter.of(whole ? ob[0] : from, whole ? ob[1] + 1 : to, m));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    FlameTree tb = doc.flames().tree(FlameQueries.Filter.of(b.start(), b.end(), m));
+                    try {
+                        return data(DiffTree.of(ta.join(), tb), labelA, labelB);
+                    } catch (java.util.concurrent.CompletionException e) {
+                        throw e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e;
                     }
                 }
-                return data(DiffTree.of(ta, tb), labelA, labelB);
             }
         };
         t.setOnSucceeded(e -> {
