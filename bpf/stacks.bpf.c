@@ -12,6 +12,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define TASK_INTERRUPTIBLE 0x1
 #define TASK_DEAD 0x80
+#define PF_KTHREAD 0x00200000
 
 /* Tunables, set by the recorder before load. */
 const volatile __u32 self_tgid = 0;          /* the recorder: never sampled */
@@ -36,14 +37,23 @@ struct {
 } counters SEC(".maps");
 
 /* A thread's current (or last) blocked interval. Entries live as long as the thread (deleted at exit),
- * so a thread pays the insert once, not per block; ts == 0 while it is not blocked. */
+ * so a thread pays the insert once, not per block; ts == 0 while it is not blocked.
+ *
+ * With tp_btf the user stack of a block is read only once the block turned out long: the thread is switched
+ * in with its block pending (pend_ts), and the next time it leaves a syscall with the user registers it
+ * blocked with (uip, usp) the program on sys_exit, in its own context, takes its user stack and emits the
+ * sample. The many short blocks never pay for a user stack walk. */
 struct blocked {
 	__u64 ts;          /* switch-out time, 0 when not blocked */
+	__u64 pend_ts;     /* a long block's switch-out time while its user stack is awaited, else 0 */
+	__u64 pend_weight; /* its switch-out to switch-in */
+	__u64 uip;         /* user ip and sp at switch-out (tp_btf): the syscall it blocked in */
+	__u64 usp;
 	__u32 tgid;
 	__u32 cpu;
 	__u32 waker_pid;
 	__u32 waker_tgid;
-	__u32 nk;          /* raw_tp only; with tp_btf the kernel stack is read at switch-in */
+	__u32 nk;          /* raw_tp: read at switch-out; tp_btf: at switch-in */
 	__u32 nu;
 	__u32 nwk;
 	__u32 flags;
@@ -60,8 +70,9 @@ struct {
 	__type(value, struct blocked);
 } blocked SEC(".maps");
 
-/* Staging for records (slot 0 perf_event, slot 1 sched_switch: programs of one kind never nest on a CPU)
- * and the all-zero value a thread's first block inserts. */
+/* Staging for records (slot 0 perf_event, slot 1 sched_switch, sys_exit and sched_process_exit: these run
+ * with preemption off and never nest on a CPU; only the perf_event interrupt can come in between) and the
+ * all-zero value a thread's first block inserts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 2);
@@ -75,6 +86,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct blocked);
 } blocked_zero SEC(".maps");
+
+/* The thread switched in last on this CPU with a pending block: sys_exit compares one word before it
+ * looks anything up (it fires for every syscall of every thread). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} resumed SEC(".maps");
 
 /* Keeps struct stack_event in the object's BTF, where the Java mirror's layout test reads it. */
 struct stack_event *unused_stack_event __attribute__((unused));
@@ -151,9 +171,46 @@ int on_cpu_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* Switch-out into a blocking state: remember when, where, and the user stack (it cannot be read later,
- * from another task's context). */
-static __always_inline void block(bool btf, void *ctx, __u32 pid, __u32 tgid, __u32 cpu, __u64 now)
+/* Emits a long block whose kernel stack (and waker's) is in b, with the current thread's user stack if
+ * `user` (the caller runs in that thread's context, back at the syscall it blocked in). */
+static __always_inline void emit_pending(void *ctx, struct blocked *b, __u32 pid, bool user)
+{
+	__u32 one = 1, nk, nu, nwk;
+	struct stack_event *e = bpf_map_lookup_elem(&scratch, &one);
+
+	if (!e)
+		return;
+	e->ts = b->pend_ts;
+	e->weight = b->pend_weight;
+	e->kind = STACK_OFF_CPU;
+	e->cpu = b->cpu;
+	e->pid = pid;
+	e->tgid = b->tgid;
+	e->waker_pid = b->waker_pid;
+	e->waker_tgid = b->waker_tgid;
+	e->flags = b->flags;
+	b->pend_ts = 0;
+	nk = b->nk;
+	if (nk > MAX_DEPTH)
+		nk = MAX_DEPTH;
+	bpf_probe_read_kernel(e->ips, nk * sizeof(__u64), b->kips);
+	nu = user ? frames(bpf_get_stack(ctx, &e->ips[nk], MAX_DEPTH * sizeof(__u64), BPF_F_USER_STACK)) : 0;
+	if (nu == MAX_DEPTH)
+		e->flags |= STACK_F_USER_TRUNC;
+	nwk = b->nwk;
+	if (nwk > MAX_DEPTH)
+		nwk = MAX_DEPTH;
+	bpf_probe_read_kernel(&e->ips[nk + nu], nwk * sizeof(__u64), b->wkips);
+	e->nk = nk;
+	e->nu = nu;
+	e->nwk = nwk;
+	emit(e);
+}
+
+/* Switch-out into a blocking state: remember when and where; the raw_tp flavour also takes both stacks now
+ * (they cannot be read later from another task's context), tp_btf only the user registers. */
+static __always_inline void block(bool btf, void *ctx, struct task_struct *prev, __u32 pid, __u32 tgid,
+				  __u32 cpu, __u64 now)
 {
 	struct blocked *b = bpf_map_lookup_elem(&blocked, &pid);
 	__u32 zero = 0;
@@ -170,14 +227,29 @@ static __always_inline void block(bool btf, void *ctx, __u32 pid, __u32 tgid, __
 		if (!b)
 			return;
 	}
+	if (b->pend_ts) {
+		/* blocked again without leaving the syscall of its last long block (or it was no syscall) */
+		emit_pending(ctx, b, pid, false);
+		count(CNT_NO_USER);
+	}
 	b->tgid = tgid;
 	b->cpu = cpu;
 	b->waker_pid = 0;
 	b->waker_tgid = 0;
 	b->nwk = 0;
-	b->nk = btf ? 0 : frames(bpf_get_stack(ctx, b->kips, sizeof(b->kips), 0));
-	b->nu = frames(bpf_get_stack(ctx, b->uips, sizeof(b->uips), BPF_F_USER_STACK));
-	b->flags = (b->nk == MAX_DEPTH ? STACK_F_KERNEL_TRUNC : 0) | (b->nu == MAX_DEPTH ? STACK_F_USER_TRUNC : 0);
+	if (btf) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(prev);
+
+		b->uip = regs ? regs->ip : 0;
+		b->usp = regs ? regs->sp : 0;
+		b->nk = 0;
+		b->nu = 0;
+		b->flags = 0;
+	} else {
+		b->nk = frames(bpf_get_stack(ctx, b->kips, sizeof(b->kips), 0));
+		b->nu = frames(bpf_get_stack(ctx, b->uips, sizeof(b->uips), BPF_F_USER_STACK));
+		b->flags = (b->nk == MAX_DEPTH ? STACK_F_KERNEL_TRUNC : 0) | (b->nu == MAX_DEPTH ? STACK_F_USER_TRUNC : 0);
+	}
 	b->ts = now;
 }
 
@@ -191,6 +263,17 @@ static __always_inline void unblock(bool btf, struct task_struct *next, __u32 pi
 	b->ts = 0;
 	if (now - start < min_block_ns)
 		return;
+	if (btf) {
+		/* it has not run since it blocked: its saved kernel stack is the one it blocked in, and reading
+		 * it only now skips the unwind for the many blocks shorter than min_block_ns; the user stack
+		 * follows when it is back in its syscall's exit (sys_exit), in its own context */
+		b->nk = frames(bpf_get_task_stack(next, b->kips, sizeof(b->kips), 0));
+		if (b->nk == MAX_DEPTH)
+			b->flags |= STACK_F_KERNEL_TRUNC;
+		b->pend_ts = start;
+		b->pend_weight = now - start;
+		return;
+	}
 	e = bpf_map_lookup_elem(&scratch, &one);
 	if (!e)
 		return;
@@ -203,18 +286,10 @@ static __always_inline void unblock(bool btf, struct task_struct *next, __u32 pi
 	e->waker_pid = b->waker_pid;
 	e->waker_tgid = b->waker_tgid;
 	e->flags = b->flags;
-	if (btf) {
-		/* it has not run since it blocked: its saved kernel stack is the one it blocked in, and reading
-		 * it only now skips the unwind for the many blocks shorter than min_block_ns */
-		nk = frames(bpf_get_task_stack(next, e->ips, MAX_DEPTH * sizeof(__u64), 0));
-		if (nk == MAX_DEPTH)
-			e->flags |= STACK_F_KERNEL_TRUNC;
-	} else {
-		nk = b->nk;
-		if (nk > MAX_DEPTH)
-			nk = MAX_DEPTH;
-		bpf_probe_read_kernel(e->ips, nk * sizeof(__u64), b->kips);
-	}
+	nk = b->nk;
+	if (nk > MAX_DEPTH)
+		nk = MAX_DEPTH;
+	bpf_probe_read_kernel(e->ips, nk * sizeof(__u64), b->kips);
 	nu = b->nu;
 	if (nu > MAX_DEPTH)
 		nu = MAX_DEPTH;
@@ -245,11 +320,48 @@ static __always_inline int on_switch(bool btf, void *ctx, bool preempt, struct t
 	state = RD(btf, prev, __state);
 	/* a preempted task stays runnable whatever its state word says; a dying one never comes back */
 	if (!preempt && (state & 0xff) && !(state & TASK_DEAD) && pid != 0 && wanted(RD(btf, prev, tgid), cpu))
-		block(btf, ctx, pid, RD(btf, prev, tgid), cpu, now);
+		block(btf, ctx, prev, pid, RD(btf, prev, tgid), cpu, now);
 	pid = RD(btf, next, pid);
 	b = bpf_map_lookup_elem(&blocked, &pid);
-	if (b && b->ts)
+	if (!b)
+		return 0;
+	if (b->ts)
 		unblock(btf, next, pid, b, now);
+	if (b->pend_ts) {
+		__u32 zero = 0, *r;
+
+		if (RD(btf, next, flags) & PF_KTHREAD) {
+			emit_pending(ctx, b, pid, false); /* no user stack to wait for */
+		} else {
+			r = bpf_map_lookup_elem(&resumed, &zero);
+			if (r)
+				*r = pid;
+		}
+	}
+	return 0;
+}
+
+/* Leaving a syscall: if this thread resumed from a long block on this CPU and is leaving the syscall it
+ * blocked in (same user ip and stack pointer), its user stack completes the sample. */
+static __always_inline int on_sys_exit(void *ctx, struct pt_regs *regs)
+{
+	__u32 zero = 0, pid = bpf_get_current_pid_tgid(), *r;
+	struct blocked *b;
+
+	r = bpf_map_lookup_elem(&resumed, &zero);
+	if (!r || *r != pid || pid == 0)
+		return 0;
+	*r = 0;
+	b = bpf_map_lookup_elem(&blocked, &pid);
+	if (!b || !b->pend_ts)
+		return 0;
+	if (regs->ip == b->uip && regs->sp == b->usp) {
+		emit_pending(ctx, b, pid, true);
+	} else {
+		/* a block outside a syscall (a page fault): this syscall's user stack is another moment's */
+		emit_pending(ctx, b, pid, false);
+		count(CNT_NO_USER);
+	}
 	return 0;
 }
 
@@ -279,13 +391,20 @@ static __always_inline int on_waking(bool btf, void *ctx, struct task_struct *p)
 	return 0;
 }
 
-/* A thread's entry goes with it (tids are reused). */
-static __always_inline int on_exit(bool btf, struct task_struct *p)
+/* A thread's entry goes with it (tids are reused); a block still waiting for its user stack goes out without. */
+static __always_inline int on_exit(bool btf, void *ctx, struct task_struct *p)
 {
 	__u32 pid = RD(btf, p, pid);
+	struct blocked *b;
 
-	if (off_cpu)
-		bpf_map_delete_elem(&blocked, &pid);
+	if (!off_cpu)
+		return 0;
+	b = bpf_map_lookup_elem(&blocked, &pid);
+	if (b && b->pend_ts) {
+		emit_pending(ctx, b, pid, false);
+		count(CNT_NO_USER);
+	}
+	bpf_map_delete_elem(&blocked, &pid);
 	return 0;
 }
 
@@ -299,7 +418,11 @@ int BPF_PROG(stacks_waking_btf, struct task_struct *p)
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(stacks_exit_btf, struct task_struct *p)
-{ return on_exit(true, p); }
+{ return on_exit(true, ctx, p); }
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(stacks_sys_exit_btf, struct pt_regs *regs, long ret)
+{ return off_cpu ? on_sys_exit(ctx, regs) : 0; }
 
 /* raw_tp flavour: fallback where tp_btf does not load (autoload switched by the recorder). */
 SEC("raw_tp/sched_switch")
@@ -312,4 +435,4 @@ int BPF_PROG(stacks_waking_raw, struct task_struct *p)
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(stacks_exit_raw, struct task_struct *p)
-{ return on_exit(false, p); }
+{ return on_exit(false, ctx, p); }

@@ -21,7 +21,9 @@ enum stack_counter {
 	CNT_RINGBUF = 0,   /* records the ring buffer could not take ('stacks_ringbuf') */
 	CNT_TRUNCATED = 1, /* stacks that hit MAX_DEPTH ('stack_truncated') */
 	CNT_TASK_MAP = 2,  /* blocked threads the per-task map had no room for ('stack_map') */
-	CNT_MAX = 3,
+	CNT_NO_USER = 3,   /* long blocks emitted without their user stack: the thread did not go back to user
+			    * space through the syscall it blocked in ('offcpu_no_user_stack') */
+	CNT_MAX = 4,
 };
 
 /* One stack sample: a fixed header, then nk kernel, nu user and nwk waker-kernel instruction pointers,

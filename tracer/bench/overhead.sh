@@ -10,16 +10,21 @@ ROUNDS=${2:-5}
 cd "$(dirname "$0")/../.."
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mvn -B -q -pl tracer dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$TMP/cp" >/dev/null
-# this checkout's storage classes, not whatever another checkout last installed into ~/.m2
-CP="tracer/target/classes:storage/target/classes:$(tr ':' '\n' <"$TMP/cp" | grep -v kernscope-storage | paste -sd:)"
+# KS_CP: a ready class path (offline machines); else Maven's, with this checkout's storage classes rather
+# than whatever another checkout last installed into ~/.m2
+if [ -n "${KS_CP:-}" ]; then
+  CP=$KS_CP
+else
+  mvn -B -q -pl tracer dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$TMP/cp" >/dev/null
+  CP="tracer/target/classes:storage/target/classes:$(tr ':' '\n' <"$TMP/cp" | grep -v kernscope-storage | paste -sd:)"
+fi
 
 source tracer/bench/lib.sh
 
 # kernscope: start the recorder (PIN: optional taskset CPU list), wait until its programs are attached,
 # run the load, stop with SIGTERM (background jobs of a script ignore SIGINT)
 kernscope() {
-  local pin=$1 pre=() extra=("${@:2}")
+  local pin=$1 pre=() extra=("${@:2}") CP=${KS_USE_CP:-$CP}
   [ -n "$pin" ] && pre=(taskset -c "$pin")
   "${pre[@]}" java -Xmx96m -XX:+UseSerialGC -cp "$CP" dev.kernscope.tracer.RecordMain record -o "$TMP/bench.ktrace" -f --verbose "${extra[@]}" \
     >"$TMP/ks.out" 2>"$TMP/ks.err" &
@@ -28,13 +33,26 @@ kernscope() {
   sleep 0.5
   local ops
   ops=$(bench)
-  kill -TERM "$pid"; wait "$pid"
+  kill -TERM "$pid"
+  wait "$pid" || { echo "kernscope record exited with $?:" >&2; tail -n 5 "$TMP/ks.err" >&2; }
   echo "$ops"
   cat "$TMP/ks.err" "$TMP/ks.out" >>"$TMP/ks${pin:+-pinned}.log"
 }
 
 perfsched() {
   perf sched record -a -o "$TMP/perf.data" -- taskset -c 1 perf bench sched pipe -l "$LOOPS" 2>/dev/null \
+    | awk '/ops\/sec/ {print $1}'
+}
+
+# perf's stack samplers at kernscope's default rate, system-wide: frame pointers, then DWARF (8 KiB of stack
+# per sample, what perf copies by default)
+perfg() {
+  perf record -F 99 -a -g -o "$TMP/perf.data" -- taskset -c 1 perf bench sched pipe -l "$LOOPS" 2>/dev/null \
+    | awk '/ops\/sec/ {print $1}'
+}
+
+perfdwarf() {
+  perf record -F 99 -a --call-graph dwarf -o "$TMP/perf.data" -- taskset -c 1 perf bench sched pipe -l "$LOOPS" 2>/dev/null \
     | awk '/ops\/sec/ {print $1}'
 }
 
@@ -49,14 +67,17 @@ bpftracer() {
 
 # kernscope-sched: scheduler events only (--no-stacks), what perf sched and bpftrace record too;
 # kernscope: the default recording, with on-CPU samples and off-CPU stacks.
-NAMES=(untraced kernscope-sched kernscope-sched-pinned kernscope perfsched bpftracer)
+NAMES=(untraced kernscope-sched kernscope-sched-pinned kernscope perfsched perfg perfdwarf)
+command -v bpftrace >/dev/null && NAMES+=(bpftracer)
+# KS_CP_BASE: also the default recording of another build (a before/after comparison in one run)
+[ -n "${KS_CP_BASE:-}" ] && NAMES+=(kernscope-base)
 echo "uptime before: $(uptime)" >&2
 for r in $(seq "$ROUNDS"); do
   for name in "${NAMES[@]}"; do
     case $name in
       untraced) bench ;; kernscope-sched) kernscope "" --no-stacks ;; kernscope-sched-pinned) kernscope 0 --no-stacks ;;
-      kernscope) kernscope "" ;;
-      perfsched) perfsched ;; bpftracer) bpftracer ;;
+      kernscope) kernscope "" ;; kernscope-base) KS_USE_CP=$KS_CP_BASE kernscope "" ;;
+      perfsched) perfsched ;; perfg) perfg ;; perfdwarf) perfdwarf ;; bpftracer) bpftracer ;;
     esac >>"$TMP/$name"
   done
   echo "round $r done: $(uptime)" >&2

@@ -131,9 +131,9 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
                     secs, output);
             StackRecorder.Stats st = r.stackStats();
             if (st != null) {
-                out.printf("stacks: %d on-CPU samples, %d off-CPU blocks; %d truncated, %d lost (ring buffer %d, task map %d)%n",
-                        st.onCpuSamples(), st.offCpuSamples(), st.truncated(), st.ringbufLost() + st.taskMapFull(),
-                        st.ringbufLost(), st.taskMapFull());
+                out.printf("stacks: %d on-CPU samples, %d off-CPU blocks (%d without user stack); %d truncated, "
+                        + "%d lost (ring buffer %d, task map %d)%n", st.onCpuSamples(), st.offCpuSamples(), st.noUserStack(),
+                        st.truncated(), st.ringbufLost() + st.taskMapFull(), st.ringbufLost(), st.taskMapFull());
             }
             if (verbose) {
                 err.printf("decode %.1f ns/event, writer stalls %d, peak RSS %d MiB%n", s.decodeNsPerEvent(),

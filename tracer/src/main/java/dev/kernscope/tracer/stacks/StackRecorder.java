@@ -37,10 +37,12 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
     private static final long HANDOFF_NS = 50_000_000L;
     private static final String[] OFF_CPU_PROGS = {"stacks_switch", "stacks_waking", "stacks_exit"};
     private static final String SAMPLE_PROG = "on_cpu_sample";
+    private static final String SYS_EXIT_PROG = "stacks_sys_exit_btf";
 
     /** Counters of a recording; a snapshot, immutable. */
     public record Stats(long onCpuSamples, long offCpuSamples, long truncated, long taskMapFull, long ringbufLost,
-                        long readerStalls, long frames, long stackLinks, int perfEvents, String attachMode) {
+                        long readerStalls, long frames, long stackLinks, int perfEvents, String attachMode,
+                        long noUserStack) {
         /** Everything not recorded or recorded cut off, as written to lost_events. */
         public long lostTotal() {
             return truncated + taskMapFull + ringbufLost;
@@ -120,6 +122,8 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
         try {
             String suffix = loaded.suffix();
             for (String p : OFF_CPU_PROGS) obj.attach(p + suffix);
+            // tp_btf defers a long block's user stack to its syscall's exit; raw_tp takes it at switch-out
+            if (suffix.endsWith("btf")) obj.attach(SYS_EXIT_PROG);
             Memory attr = perfAttr(opts.freqHz());
             for (int cpu : onlineCpus()) {
                 if (cpus != null && !cpus.get(cpu)) continue;
@@ -360,6 +364,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
         writer.meta("stacks.off_cpu_samples", Long.toString(offCpu));
         writer.meta("stacks.truncated", Long.toString(lostTotals[StackEvent.CNT_TRUNCATED]));
         writer.meta("stacks.lost", Long.toString(lostTotals[StackEvent.CNT_RINGBUF] + lostTotals[StackEvent.CNT_TASK_MAP]));
+        writer.meta("stacks.offcpu_no_user_stack", Long.toString(lostTotals[StackEvent.CNT_NO_USER]));
     }
 
     /** Counters so far; exact once {@link #finish} returned. Any thread. */
@@ -367,7 +372,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
         StackInterner in = interner;
         return new Stats(onCpu, offCpu, lostTotals[StackEvent.CNT_TRUNCATED], lostTotals[StackEvent.CNT_TASK_MAP],
                 lostTotals[StackEvent.CNT_RINGBUF], readerStalls, in == null ? 0 : in.frameCount(),
-                in == null ? 0 : in.stackCount(), perfEvents, attachMode);
+                in == null ? 0 : in.stackCount(), perfEvents, attachMode, lostTotals[StackEvent.CNT_NO_USER]);
     }
 
     /** Detaches if still attached, then frees the ring buffer mapping and the BPF object. */
