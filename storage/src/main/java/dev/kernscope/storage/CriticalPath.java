@@ -111,6 +111,62 @@ public final class CriticalPath {
         }
     }
 
+    /**
+     * The stacks along a path, as a top-down tree: on-CPU samples of its threads inside their running segments,
+     * and off-CPU blocks that begin inside their blocked segments, weighted by the time the block stays on the
+     * path. Runnable time has no stack. {@code q} is the reader's flame queries (it keeps the stack table).
+     */
+    public FlameTree flame(List<Segment> segs, FlameQueries q) throws IOException {
+        synchronized (reader) {
+            FlameQueries.Weights w = new FlameQueries.Weights();
+            if (segs.isEmpty()) return q.tree(w);
+            Map<Integer, List<Segment>> byThread = new HashMap<>();
+            for (Segment s : segs) byThread.computeIfAbsent(s.utid(), k -> new ArrayList<>()).add(s);
+            LongIntMap row = new LongIntMap(1024);
+            try {
+                PreparedStatement ps = reader.stmt("SELECT ts, utid, kind, stack_id, weight FROM stack_sample WHERE ts >= ? AND ts <= ?");
+                ps.setLong(1, segs.get(0).ts());
+                ps.setLong(2, segs.get(segs.size() - 1).end());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<Segment> mine = byThread.get(rs.getInt(2));
+                        if (mine == null) continue;
+                        long ts = rs.getLong(1);
+                        Segment s = containing(mine, ts);
+                        if (s == null) continue;
+                        boolean onCpu = rs.getInt(3) == 0;
+                        if (onCpu != (s.state() == ThreadState.RUNNING) || !onCpu && !s.state().blocked()) continue;
+                        long weight = onCpu ? rs.getLong(5) : Math.min(rs.getLong(5), s.end() - ts);
+                        long stack = rs.getLong(4);
+                        int r = row.get(stack);
+                        if (r == LongIntMap.ABSENT) {
+                            row.putNew(stack, w.size);
+                            w.add(stack, weight, 1);
+                        } else {
+                            w.weight[r] += weight;
+                            w.count[r]++;
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                throw TraceReader.queryError("critical path stacks", e);
+            }
+            return q.tree(w);
+        }
+    }
+
+    private static Segment containing(List<Segment> segs, long ts) {
+        int lo = 0, hi = segs.size() - 1;
+        while (lo <= hi) {
+            int m = (lo + hi) >>> 1;
+            Segment s = segs.get(m);
+            if (ts < s.ts()) hi = m - 1;
+            else if (ts >= s.end()) lo = m + 1;
+            else return s;
+        }
+        return null;
+    }
+
     private ThreadTimeline timeline(Map<Integer, ThreadTimeline> m, int utid, long hi) {
         return m.computeIfAbsent(utid, u -> new ThreadTimeline(reader, u, hi, PAGE));
     }

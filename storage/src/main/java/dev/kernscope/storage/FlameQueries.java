@@ -88,6 +88,13 @@ public final class FlameQueries {
         }
     }
 
+    /** The top-down tree of per-stack weights a caller picked itself (stack 0 = none captured): the critical path's. */
+    FlameTree tree(Weights w) throws IOException {
+        synchronized (reader) {
+            return build(stackTable(), w, false);
+        }
+    }
+
     // --- SQL ------------------------------------------------------------------------------------------------
 
     /** Per leaf stack: id (0 = none), summed weight, sample count; in order of first appearance. */

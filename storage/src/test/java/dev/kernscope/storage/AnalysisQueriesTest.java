@@ -61,6 +61,13 @@ class AnalysisQueriesTest {
             List<CriticalPath.Segment> all = new CriticalPath(r).segments(1, 0, 3000);
             assertThat(all.get(all.size() - 1)).isEqualTo(new CriticalPath.Segment(2000, 1000, 1, ThreadState.SLEEPING, 0));
             assertThat(all.get(0).ts()).isEqualTo(1000); // nothing is known of main before its first slice
+            // the stacks along the whole-trace path: relay1's on-CPU sample and main's final block, cut at the end
+            FlameTree flame = new CriticalPath(r).flame(all, new FlameQueries(r));
+            StringBuilder csv = new StringBuilder();
+            flame.writeCsv(csv);
+            assertThat(csv.toString()).isEqualTo("depth,name,module,kind,self,total,self_samples,total_samples\n"
+                    + "0,\"all\",,-1,0,1100,0,2\n1,\"burn\",\"relay\",1,100,100,1,1\n"
+                    + "1,\"pipe_read\",\"[kernel]\",0,1000,1000,1,1\n");
             // other's wakeup by relay2 leads into relay2 and back to main, before which nothing is known
             assertThat(pathCsv(new CriticalPath(r).segments(4, 0, 1650))).isEqualTo("ts,dur,utid,state,cpu\n"
                     + "1000,100,1,RUNNING,0\n1100,50,2,WOKEN,1\n1150,300,2,RUNNING,1\n1450,30,3,WOKEN,0\n"

@@ -91,6 +91,13 @@ final class Fixtures {
             w.numaFault(1200, r1, 1, 1, 0, 8, 0x01);
             w.numaFault(1300, r1, 1, 1, 1, 4, 0);
             w.numaFault(1900, other, 0, 0, 1, 2, 0);
+            w.frame(1, "burn", "relay", TraceWriter.FRAME_USER, 0x10);
+            w.frame(2, "pipe_read", "[kernel]", TraceWriter.FRAME_KERNEL, 0);
+            w.stack(1, 0, 1, 0);
+            w.stack(2, 0, 2, 0);
+            w.stackSample(1200, r1, 1, 1, TraceWriter.SAMPLE_ON_CPU, 100, 0, 0); // on the path
+            w.stackSample(1300, other, 0, 1, TraceWriter.SAMPLE_ON_CPU, 100, 0, 0); // not on it
+            w.stackSample(2000, main, 0, 2, TraceWriter.SAMPLE_OFF_CPU, 5000, 0, 0); // main's last sleep, 1000 of it in the trace
             w.endThread(other, 1650);
             w.finish(3000, "duration");
         }

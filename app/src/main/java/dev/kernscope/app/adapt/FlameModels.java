@@ -42,6 +42,12 @@ public final class FlameModels {
         });
     }
 
+    /** A top-down tree built elsewhere (the critical path's stacks), or null when it holds no sample; not invertible. */
+    public static FlameData of(FlameTree t) {
+        if (t.size() <= 1 || t.total(0) == 0) return null;
+        return FlameData.of(callTree(t, false), () -> null);
+    }
+
     /** Copies a storage {@link FlameTree} into a views {@link CallTree} in O(nodes). */
     static CallTree callTree(FlameTree t, boolean inverted) {
         FrameTable frames = new FrameTable();

@@ -5,6 +5,7 @@ import dev.kernscope.storage.CriticalPath;
 import dev.kernscope.storage.ThreadState;
 import dev.kernscope.storage.ThreadStates;
 import dev.kernscope.views.analysis.SpanTrack;
+import dev.kernscope.views.flame.FlameGraph;
 import dev.kernscope.views.model.SpanRows;
 import dev.kernscope.views.model.ThreadInfo;
 import dev.kernscope.views.model.TimeRange;
@@ -28,8 +29,8 @@ import javafx.util.Duration;
 /**
  * The selected thread over the panels' range: its states as a track (running, runnable, sleeping,
  * uninterruptible, with wakers on hover), its critical path as a second track (each segment named by the thread
- * on the path) and the path's table: per thread, time on the path running, runnable and blocked, and the NUMA
- * events inside it. Computed off the FX thread, latest request wins. Confined to the FX thread.
+ * on the path), the path's table (per thread, time on the path running, runnable and blocked, and the NUMA
+ * events inside it) and the stacks along the path as a flame graph. Computed off the FX thread, latest request wins. Confined to the FX thread.
  */
 final class AnalysisPanel extends BorderPane {
     /** One row of the table, with the thread's name resolved. */
@@ -41,6 +42,9 @@ final class AnalysisPanel extends BorderPane {
     private final Consumer<Task<?>> runner;
     private final SpanTrack track = new SpanTrack();
     private final TableView<PathRow> table = new TableView<>();
+    /** The stacks along the path; its own selection, so that zooming into it leaves the trace's alone. */
+    private final FlameGraph flame = new FlameGraph(new TraceSelection(), s -> { });
+    private final javafx.scene.control.TabPane below;
     private final Label title = new Label();
     private final PauseTransition debounce = new PauseTransition(Duration.millis(200));
     private Task<?> task;
@@ -66,11 +70,16 @@ final class AnalysisPanel extends BorderPane {
         table.getColumns().add(column("NUMA faults", r -> r.total().faults(), 95, Format::count));
         table.getColumns().add(column("pages migrated", r -> r.total().migratedPages(), 110, Format::count));
         table.getColumns().add(column("cross-node moves", r -> r.total().crossNodeMoves(), 120, Format::count));
+        flame.modeProperty().set(dev.kernscope.views.model.FlameMode.WALL_CLOCK); // running and blocked time both
         setTop(title);
-        VBox box = new VBox(track, table);
+        below = new javafx.scene.control.TabPane(
+                new javafx.scene.control.Tab("Threads on the path", table),
+                new javafx.scene.control.Tab("Stacks on the path", flame));
+        below.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
+        VBox box = new VBox(track, below);
         track.setPrefHeight(100);
         track.setMinHeight(100);
-        VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
+        VBox.setVgrow(below, javafx.scene.layout.Priority.ALWAYS);
         setCenter(box);
         debounce.setOnFinished(e -> reload());
         selection.selectedUtidProperty().addListener(o -> debounce.playFromStart());
@@ -101,6 +110,11 @@ final class AnalysisPanel extends BorderPane {
 
     TableView<PathRow> table() { return table; }
 
+    FlameGraph flame() { return flame; }
+
+    /** Shows the stacks on the path instead of its table. */
+    void showStacks() { below.getSelectionModel().select(1); }
+
     /** Recomputes the tracks and the table for the selected thread and the panels' range. */
     void reload() {
         if (task != null) task.cancel();
@@ -110,6 +124,7 @@ final class AnalysisPanel extends BorderPane {
             title.setText("States and critical path");
             track.setRows(null);
             table.getItems().clear();
+            flame.setData(null);
             loaded++;
             return;
         }
@@ -135,7 +150,8 @@ final class AnalysisPanel extends BorderPane {
                     ThreadInfo ti = doc.source().thread(tt.utid());
                     rows.add(new PathRow(ti == null ? "utid " + tt.utid() : ti.name(), ti == null ? 0 : ti.tid(), tt));
                 }
-                return new Object[] {new SpanRows(r.start(), r.end(), List.of(sb.build(), pb.build())), rows};
+                var stacks = dev.kernscope.app.adapt.FlameModels.of(new CriticalPath(doc.reader()).flame(path.segments(), doc.flames()));
+                return new Object[] {new SpanRows(r.start(), r.end(), List.of(sb.build(), pb.build())), rows, stacks};
             }
         };
         t.setOnSucceeded(e -> {
@@ -144,6 +160,7 @@ final class AnalysisPanel extends BorderPane {
             track.setRows((SpanRows) v[0]);
             @SuppressWarnings("unchecked") List<PathRow> rows = (List<PathRow>) v[1];
             table.getItems().setAll(rows);
+            flame.setData((dev.kernscope.views.model.FlameData) v[2]);
             loaded++;
         });
         t.setOnFailed(e -> {

@@ -61,6 +61,11 @@ class AnalysisPanelTest extends WindowTestSupport {
             }
         }
         assertThat(hits).as("running spans drawn").isGreaterThan(100);
+        assertThat(fx(() -> p.flame().getData())).as("stacks on the path").isNotNull();
+        fx(() -> { p.showStacks(); return null; });
+        WaitForAsyncUtils.waitForFxEvents();
+        Thread.sleep(300);
+        fx(() -> Screenshots.png(w.root(), 1, SHOTS.resolve("critical-path-stacks.png")));
     }
 
     @Test
