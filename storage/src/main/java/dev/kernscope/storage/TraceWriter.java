@@ -559,6 +559,35 @@ public final class TraceWriter implements AutoCloseable {
     }
 
     /**
+     * After a failed write: drops what the current transaction holds (batched rows and the transaction itself),
+     * so that what was committed stays as it is and the writer can still write meta.
+     */
+    public void abandonPending() throws IOException {
+        try {
+            for (RowBlock b : new RowBlock[]{slices, wakeups, runqs}) {
+                b.many.clearBatch();
+                b.one.clearBatch();
+                b.n = 0;
+            }
+            for (PreparedStatement ps : ordered) ps.clearBatch();
+            pending = 0;
+            conn.rollback();
+        } catch (SQLException e) {
+            throw storageError("cannot roll back " + path, e);
+        }
+    }
+
+    /**
+     * Ends a recording that cannot be finished (no indexes, no checkpoint): writes {@code end_ts} and
+     * {@code end_reason} only, so that readers see why it ended. {@code kernscope recover} can finish it later.
+     */
+    public void endUnfinished(long endTs, String endReason) throws IOException {
+        meta("end_ts", Long.toString(endTs));
+        meta("end_reason", endReason);
+        commit();
+    }
+
+    /**
      * Ends the recording: closes the LOD buckets, writes {@code end_ts} and {@code end_reason}, builds the
      * secondary indexes and turns the file into a single self-contained file (WAL checkpointed, journal
      * mode DELETE).

@@ -78,6 +78,12 @@ public final class Recorder implements AutoCloseable {
     private volatile String endReason = "stopped";
     private volatile long endTs;
     private volatile Throwable failure;
+    private volatile String failedIn; // the thread that failed first
+    private volatile boolean finishedFile; // the writer finished the file (indexes, end_reason)
+    /** Test seam: a recorder thread ("reader", "writer", "stacks") that throws an Error 1 s into the recording. */
+    private final String injectFault = System.getProperty("kernscope.test.fault");
+    private final long injectAt = System.nanoTime() + 1_000_000_000L;
+    private boolean committedSlices; // writer thread
     private volatile long decoded, decodeNs, writerStalls, lostTotal, peakRss;
     private SchedModel model; // writer thread only
     private NumaCollector collector; // writer thread only
@@ -280,6 +286,7 @@ public final class Recorder implements AutoCloseable {
                     markTarget = ring.producerPosition();
                     lastFlush = now;
                 }
+                injected("reader");
                 int n = drainOnce();
                 // the final drain empties the ring, waiting for the writer to return batches if need be
                 if (last && (ring.pending() == 0 || done.getCount() == 0)) break;
@@ -295,11 +302,33 @@ public final class Recorder implements AutoCloseable {
                 }
             }
         } catch (Throwable t) {
-            failure = t;
+            fail("ring buffer reader", t);
         } finally {
             readerDone = true;
         }
     }
+
+    /** Throws what a test asked {@code thread} to throw (kernscope.test.fault); else nothing. */
+    private void injected(String thread) {
+        if (thread.equals(injectFault) && System.nanoTime() >= injectAt) throw new OutOfMemoryError("injected into the " + thread + " thread (kernscope.test.fault)");
+    }
+
+    /**
+     * Ends the recording because {@code where} failed: the first failure is kept, the programs are detached
+     * at once (the kernel stops producing) and the writer finishes the file with end_reason saying why.
+     */
+    private void fail(String where, Throwable t) {
+        synchronized (failLock) {
+            if (failure != null) return;
+            failure = t;
+            failedIn = where;
+        }
+        // not under the recorder's lock when a stop holds it: close() waits for this very thread meanwhile
+        if (!stopping) requestStop("error: " + where + ": " + t);
+        endReason = "error: " + where + ": " + t; // also when a stop was already under way
+    }
+
+    private final Object failLock = new Object();
 
     /** Reader thread: the pending mark, its time and the ring position to drain to first (-1: none pending). */
     private long markTs, markTarget = -1;
@@ -366,6 +395,8 @@ public final class Recorder implements AutoCloseable {
             long lastFlush = System.nanoTime(), lastCost = lastFlush, nextStats = lastFlush, statsOff = 0;
             EventMerger merger = new EventMerger(model::apply, recordedCpus(), EventMerger.DEFAULT_LIMIT);
             while (true) {
+                if (committedSlices) injected("writer"); // once there is something to keep
+                if (stacks != null && stacks.failure() != null) fail("stack reader", stacks.failure());
                 EventBatch b = full.poll(50, TimeUnit.MILLISECONDS);
                 if (b != null) {
                     merger.add(b);
@@ -399,10 +430,10 @@ public final class Recorder implements AutoCloseable {
                 if (now - lastFlush >= FLUSH_NS) {
                     model.flushPending();
                     writer.flush();
+                    committedSlices = model.slices > 0;
                     lastFlush = now;
                 }
             }
-            if (failure != null) endReason = "error: " + failure;
             model.finish(endTs);
             if (stacks != null) stacks.finish(endTs);
             sampleCost(key, vals, lostPrev);
@@ -422,8 +453,10 @@ public final class Recorder implements AutoCloseable {
             if (merger.forced > 0) writer.meta("merge_forced_releases", Long.toString(merger.forced));
             writer.meta("feature.attach", attachMode);
             writer.finish(endTs, endReason);
+            finishedFile = true;
         } catch (Throwable t) {
-            if (failure == null) failure = t;
+            fail("writer", t);
+            salvage();
         } finally {
             if (statsFd >= 0) LibC.close(statsFd);
             if (collector != null) {
@@ -434,6 +467,29 @@ public final class Recorder implements AutoCloseable {
                 }
             }
             done.countDown();
+        }
+    }
+
+    /**
+     * Writer thread, after it failed: drops the rows of the transaction that failed, keeps every committed
+     * one and finishes the file with end_reason; if that fails too (a full disk has no room for indexes),
+     * at least says why in meta; if even that fails, the file holds what was committed and, its lock gone,
+     * readers see a recording that ended unexpectedly.
+     */
+    private void salvage() {
+        try {
+            writer.abandonPending();
+            writer.meta("lost_events", Long.toString(lostTotal));
+            writer.finish(endTs, endReason);
+            finishedFile = true;
+        } catch (Throwable t) {
+            failure.addSuppressed(t);
+            try {
+                writer.abandonPending();
+                writer.endUnfinished(endTs, endReason);
+            } catch (Throwable t2) {
+                failure.addSuppressed(t2);
+            }
         }
     }
 
@@ -517,7 +573,10 @@ public final class Recorder implements AutoCloseable {
         }
         close();
         if (failure != null) {
-            throw failure instanceof IOException io ? io : new IOException("recording failed: " + failure, failure);
+            String cause = failure instanceof IOException ? failure.getMessage() : failure.toString();
+            throw new IOException("recording failed in the " + failedIn + " thread: " + cause + "; "
+                    + (finishedFile ? writer.path() + " is finished with the events recorded until then"
+                    : writer.path() + " keeps every event committed until then"), failure);
         }
         return stats();
     }

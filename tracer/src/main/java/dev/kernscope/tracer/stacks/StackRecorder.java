@@ -59,6 +59,8 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
     private volatile boolean stopping, readerDone;
     private volatile Throwable failure;
     private volatile long readerStalls;
+    private final boolean injectFault = "stacks".equals(System.getProperty("kernscope.test.fault"));
+    private final long injectAt = System.nanoTime() + 1_000_000_000L;
 
     // writer thread
     private TraceWriter writer;
@@ -206,6 +208,9 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
             int finalStalls = 0;
             while (true) {
                 boolean last = stopping; // read before draining so that the final drain sees everything
+                if (injectFault && System.nanoTime() >= injectAt) { // test seam, as the Recorder's
+                    throw new OutOfMemoryError("injected into the stacks thread (kernscope.test.fault)");
+                }
                 ring.drain(sink, Integer.MAX_VALUE);
                 if (current != null && current.size > 0 && (last || System.nanoTime() - currentSince >= HANDOFF_NS)) {
                     ready.add(current);
@@ -356,8 +361,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while finishing the stack recording", e);
         }
-        if (failure != null) throw new IOException("stack ring buffer reader failed: " + failure, failure);
-        apply(Long.MAX_VALUE);
+        apply(Long.MAX_VALUE); // a reader failure is the recorder's to report (failure()): keep what was read
         sampleLost(endTs);
         interner.finish(endTs);
         writer.meta("stacks.on_cpu_samples", Long.toString(onCpu));
@@ -365,6 +369,11 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
         writer.meta("stacks.truncated", Long.toString(lostTotals[StackEvent.CNT_TRUNCATED]));
         writer.meta("stacks.lost", Long.toString(lostTotals[StackEvent.CNT_RINGBUF] + lostTotals[StackEvent.CNT_TASK_MAP]));
         writer.meta("stacks.offcpu_no_user_stack", Long.toString(lostTotals[StackEvent.CNT_NO_USER]));
+    }
+
+    /** What ended the ring buffer reader, or null while it runs or after it ended normally. Any thread. */
+    public Throwable failure() {
+        return failure;
     }
 
     /** Counters so far; exact once {@link #finish} returned. Any thread. */
