@@ -470,6 +470,18 @@ public final class TraceReader implements AutoCloseable {
                 "1".equals(m.get("synthetic")), counts, lost, m);
     }
 
+    /**
+     * Interrupts the query running on this reader, if any (from another thread: it does not wait for the reader's
+     * lock): its method fails with an IOException soon after. Queries started later are not affected.
+     */
+    public void interrupt() {
+        try {
+            conn.unwrap(org.sqlite.SQLiteConnection.class).getDatabase().interrupt();
+        } catch (SQLException e) {
+            // closed already: nothing runs
+        }
+    }
+
     @Override
     public synchronized void close() throws IOException {
         try {

@@ -605,12 +605,19 @@ public final class MainWindow {
     public Task<Long> exportCsv(CsvExport.Kind kind, Path out) {
         TraceTab tab = currentTab();
         TimeRange r = tab.panelRange();
-        List<Model.ThreadSummary> rows = kind == null ? List.copyOf(tab.threadsTable().table().getItems()) : null;
+        // the Threads table as shown; if it was never shown for this range, its rows as it would show them
+        List<Model.ThreadSummary> shown = kind == null && tab.threadsCurrent() ? List.copyOf(tab.threadsTable().table().getItems()) : null;
+        var filter = tab.threadFilter();
         Task<Long> t = new Task<>() {
             @Override protected Long call() throws Exception {
                 updateTitle("Exporting " + out.getFileName());
                 updateProgress(-1, 1);
                 try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                    List<Model.ThreadSummary> rows = shown;
+                    if (kind == null && rows == null) {
+                        rows = tab.document().reader().threadSummaries(r.start(), r.end()).stream().filter(filter)
+                                .sorted(java.util.Comparator.comparingLong(Model.ThreadSummary::runtime).reversed()).toList();
+                    }
                     return kind == null ? CsvExport.threadRows(rows, w)
                             : CsvExport.write(tab.document().reader(), kind, r.start(), r.end(), w);
                 }
@@ -626,13 +633,13 @@ public final class MainWindow {
     public Task<Void> exportFolded(Path out) {
         TraceTab tab = currentTab();
         var filter = tab.flameFilter();
-        var reader = tab.document().reader();
+        TraceDocument doc = tab.document();
         Task<Void> t = new Task<>() {
             @Override protected Void call() throws Exception {
                 updateTitle("Exporting " + out.getFileName());
                 updateProgress(-1, 1);
                 try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-                    dev.kernscope.storage.FoldedStacks.export(reader, filter, w);
+                    dev.kernscope.storage.FoldedStacks.export(doc.reader(), filter, w);
                 }
                 return null;
             }

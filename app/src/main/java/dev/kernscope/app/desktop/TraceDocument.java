@@ -15,7 +15,13 @@ import java.util.Map;
  */
 public final class TraceDocument implements AutoCloseable {
     private final Path path;
-    private final TraceReader reader;
+    /**
+     * The timeline's connection (lanes, run queues, markers, live refresh); {@link #reader()} is a second one for
+     * panels and exports, opened when first needed, so a whole-trace panel query never holds up the lanes.
+     */
+    private final TraceReader lanes;
+    private TraceReader reader;
+    private boolean closed;
     private final boolean syntheticSample;
     private volatile ReaderTimelineSource source;
     private volatile Model.Summary summary;
@@ -28,25 +34,25 @@ public final class TraceDocument implements AutoCloseable {
     private volatile java.time.LocalTime endedAt;
     private dev.kernscope.storage.FlameQueries flames;
 
-    private TraceDocument(Path path, TraceReader reader, boolean syntheticSample) {
+    private TraceDocument(Path path, TraceReader lanes, boolean syntheticSample) {
         this.path = path;
-        this.reader = reader;
+        this.lanes = lanes;
         this.syntheticSample = syntheticSample;
     }
 
     /** Opens and validates {@code path}; a file that is not a trace fails with a one-sentence message. */
     public static TraceDocument open(Path path, boolean syntheticSample) throws IOException {
-        TraceReader r = TraceReader.open(path);
+        TraceReader lanes = TraceReader.open(path);
         try {
-            TraceDocument d = new TraceDocument(path, r, syntheticSample);
+            TraceDocument d = new TraceDocument(path, lanes, syntheticSample);
             d.readLiveness();
-            d.summary = r.summary();
-            d.source = ReaderTimelineSource.open(r);
-            d.processes = r.processes();
-            d.cost = r.latestTracerCost();
+            d.summary = lanes.summary();
+            d.source = ReaderTimelineSource.open(lanes);
+            d.processes = lanes.processes();
+            d.cost = lanes.latestTracerCost();
             return d;
         } catch (Throwable e) { // errors too: a damaged trace can run a query out of memory
-            r.close();
+            lanes.close();
             throw e;
         }
     }
@@ -59,18 +65,18 @@ public final class TraceDocument implements AutoCloseable {
         ReaderTimelineSource old = source;
         boolean wasLive = live;
         readLiveness();
-        long[] b = reader.bounds();
-        cost = reader.latestTracerCost();
+        long[] b = lanes.bounds();
+        cost = lanes.latestTracerCost();
         boolean noCpus = old.cpus().isEmpty();
         boolean changed = b[0] != old.traceStart() || b[1] != old.traceEnd() || live != wasLive || noCpus;
         if (changed || threads) {
             boolean reread = threads || !live || noCpus;
             source = old.refreshed(b, reread);
-            if (reread) processes = reader.processes();
+            if (reread) processes = lanes.processes();
         }
         if (wasLive && !live) endedAt = java.time.LocalTime.now().withNano(0);
         changed |= source.cpus().size() != old.cpus().size();
-        if (counts || !live || noCpus) summary = reader.summary();
+        if (counts || !live || noCpus) summary = lanes.summary();
         return changed;
     }
 
@@ -79,7 +85,7 @@ public final class TraceDocument implements AutoCloseable {
      * "recording" without the lock is a recorder that died before it could finish the file.
      */
     private void readLiveness() throws IOException {
-        boolean recording = reader.isLive();
+        boolean recording = lanes.isLive();
         boolean held = recording && dev.kernscope.storage.RecorderLock.isHeld(path);
         live = recording && held;
         died = recording && !held;
@@ -112,13 +118,18 @@ public final class TraceDocument implements AutoCloseable {
     public boolean recorderDied() { return died; }
 
     /** The flame queries of this trace (one instance per reader: it caches the stack table). */
-    public synchronized dev.kernscope.storage.FlameQueries flames() {
-        if (flames == null) flames = new dev.kernscope.storage.FlameQueries(reader);
+    public synchronized dev.kernscope.storage.FlameQueries flames() throws IOException {
+        if (flames == null) flames = new dev.kernscope.storage.FlameQueries(reader());
         return flames;
     }
 
     public Path path() { return path; }
-    public TraceReader reader() { return reader; }
+    /** The panels' and exports' reader (opened, and validated again, on first use: call it off the FX thread). */
+    public synchronized TraceReader reader() throws IOException {
+        if (closed) throw new IOException(path.getFileName() + " is closed");
+        if (reader == null) reader = TraceReader.open(path);
+        return reader;
+    }
     public ReaderTimelineSource source() { return source; }
     public Model.Summary summary() { return summary; }
     public boolean isLive() { return live; }
@@ -147,8 +158,24 @@ public final class TraceDocument implements AutoCloseable {
         return n;
     }
 
+    /** Stops the panel query in flight (a cancelled panel load); the timeline's reads go on. */
+    public void interruptPanelQueries() {
+        TraceReader r;
+        synchronized (this) { r = reader; }
+        if (r != null) r.interrupt();
+    }
+
     @Override
     public void close() throws IOException {
-        reader.close();
+        TraceReader r;
+        synchronized (this) {
+            closed = true;
+            r = reader;
+        }
+        try {
+            if (r != null) r.close();
+        } finally {
+            lanes.close();
+        }
     }
 }

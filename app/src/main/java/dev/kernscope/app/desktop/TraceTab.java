@@ -78,7 +78,6 @@ public final class TraceTab extends Tab {
     private final Label rangeLabel = new Label();
     private final BooleanProperty liveProperty = new SimpleBooleanProperty(this, "live");
     private final PauseTransition debounce = new PauseTransition(Duration.millis(120));
-    private Task<?> panelTask;
     private int liveTicks;
     /** Runs after the panels were refreshed for the current range (tests and the status bar wait on it). */
     private Runnable onPanelsLoaded = () -> { };
@@ -107,12 +106,17 @@ public final class TraceTab extends Tab {
                 + "(the recording goes on)"));
         follow.getStyleClass().add("follow-toggle");
 
-        panels.getTabs().addAll(panel("Flame graph", flamePane()), panel("NUMA", numa), panel("Threads", threads),
-                panel("Latency", atLeast(latency, 260)));
         analysis = new AnalysisPanel(doc, selection, this::panelRange, runner);
         bookmarks = new BookmarksPanel(doc, selection, runner);
         compare = new ComparePanel(doc, selection, this::panelRange, runner);
-        panels.getTabs().addAll(panel("Critical path", analysis), panel("Compare", compare), panel("Bookmarks", bookmarks));
+        // a panel joins the scene when first shown: a new tab styles and lays out only what it shows
+        Node[] content = {flamePane(), numa, threads, atLeast(latency, 260), analysis, compare, bookmarks};
+        String[] names = {"Flame graph", "NUMA", "Threads", "Latency", "Critical path", "Compare", "Bookmarks"};
+        for (int i = 0; i < names.length; i++) panels.getTabs().add(panel(names[i], i == 0 ? content[0] : null));
+        panels.getSelectionModel().selectedIndexProperty().addListener((o, a, i) -> {
+            Tab t = panels.getTabs().get(i.intValue());
+            if (t.getContent() == null) t.setContent(content[i.intValue()]);
+        });
         panels.getStyleClass().add("panels");
         split.getItems().setAll(timeline, panels);
         split.setOrientation(Orientation.VERTICAL);
@@ -135,7 +139,15 @@ public final class TraceTab extends Tab {
         setOnClosed(e -> close());
         loadProcesses();
         updateRangeLabel();
-        reloadPanels();
+        panels.getSelectionModel().selectedIndexProperty().addListener(o -> loadShownPanel());
+        // whole-trace panels start once the lanes are drawn: the viewport comes first
+        timeline.busyProperty().addListener((o, was, busy) -> {
+            if (busy || lanesShown || timeline.getSource() == null) return;
+            lanesShown = true;
+            Timing.mark("lanes drawn", doc.path());
+            loadShownPanel();
+        });
+        Timing.mark("tab shown", doc.path());
     }
 
     private static Tab panel(String name, Node content) {
@@ -233,7 +245,7 @@ public final class TraceTab extends Tab {
     private void applyFilter() {
         Set<Integer> pids = checkedPids();
         String q = search.getText() == null ? "" : search.getText().trim().toLowerCase(Locale.ROOT);
-        threads.setFilter(s -> (pids.isEmpty() || pids.contains(s.pid())) && (q.isEmpty()
+        threads.setFilter(threadFilter = s -> (pids.isEmpty() || pids.contains(s.pid())) && (q.isEmpty()
                 || String.valueOf(s.name()).toLowerCase(Locale.ROOT).contains(q)
                 || String.valueOf(s.processName()).toLowerCase(Locale.ROOT).contains(q)
                 || Integer.toString(s.tid()).equals(q)));
@@ -242,6 +254,11 @@ public final class TraceTab extends Tab {
         flame.searchProperty().set(q);
         debounce.playFromStart();
     }
+
+    private java.util.function.Predicate<Model.ThreadSummary> threadFilter = s -> true;
+
+    /** The filter bar's thread filter (processes and text), as the Threads table applies it. */
+    java.util.function.Predicate<Model.ThreadSummary> threadFilter() { return threadFilter; }
 
     private Set<Integer> checkedPids() {
         Set<Integer> s = new HashSet<>();
@@ -259,9 +276,22 @@ public final class TraceTab extends Tab {
 
     // --- panels ---------------------------------------------------------------------------------------------
 
-    /** What the panels show for one range; computed off the FX thread. */
-    private record PanelData(List<Model.ThreadSummary> threads, NumaModel numa, LatencyHistogram.Counts latency,
-                             FlameData flame, FlameMode mode) {}
+    /** The panels below the timeline, in tab order. */
+    enum Panel { FLAME, NUMA, THREADS, LATENCY }
+
+    /** What a panel's content depends on: it is reloaded when this changes while it is shown. */
+    private record PanelKey(TimeRange range, Set<Integer> pids, int utid, FlameMode mode, long epoch) {}
+
+    private final PanelKey[] loadedKey = new PanelKey[Panel.values().length];
+    private final Task<?>[] panelTasks = new Task<?>[Panel.values().length];
+    /** Bumped by a live refresh so the shown panel re-reads the grown trace. */
+    private long epoch;
+    /** Whether the timeline has drawn its first lanes: whole-trace panels wait for it, so the viewport comes first. */
+    private boolean lanesShown;
+
+    private PanelKey currentKey() {
+        return new PanelKey(panelRange(), checkedPids(), selection.getSelectedUtid(), profile.getValue(), epoch);
+    }
 
     /** The flame filter of the panels: range, profile, one checked process, the selected thread. */
     public dev.kernscope.storage.FlameQueries.Filter flameFilter() {
@@ -275,53 +305,106 @@ public final class TraceTab extends Tab {
         return f;
     }
 
-    /** Recomputes the Threads, NUMA and Latency panels for the current range and filter, in the background. */
+    /**
+     * The range or filter changed: the panel on screen reloads (in the background, replacing a load in flight);
+     * the others reload when they are next shown. Nothing loads before the timeline drew its first lanes.
+     */
     public void reloadPanels() {
-        if (panelTask != null) panelTask.cancel();
-        TimeRange r = panelRange();
-        Set<Integer> pids = checkedPids();
-        int utid = selection.getSelectedUtid();
-        ReaderTimelineSource src = doc.source();
-        var flameFilter = flameFilter();
-        FlameMode mode = profile.getValue();
-        Task<PanelData> t = new Task<>() {
-            @Override protected PanelData call() throws Exception {
-                updateTitle("Summarizing " + Format.duration(r.duration()) + " of " + doc.path().getFileName());
-                updateProgress(0, 4);
-                List<Model.ThreadSummary> ts = doc.reader().threadSummaries(r.start(), r.end());
-                if (isCancelled()) return null;
-                updateProgress(1, 4);
-                NumaModel nm = NumaModels.build(doc.reader(), r.start(), r.end());
-                if (isCancelled()) return null;
-                updateProgress(2, 4);
-                Map<Integer, ThreadInfo> info = src.threads();
-                long[] lat = doc.reader().wakeupLatencies(r.start(), r.end(), u -> {
-                    if (utid >= 0 && u != utid) return false;
-                    if (pids.isEmpty()) return true;
-                    ThreadInfo ti = info.get(u);
-                    return ti != null && pids.contains(ti.pid());
-                });
-                int n = lat.length;
-                if (isCancelled()) return null;
-                updateProgress(3, 4);
-                FlameData fd = dev.kernscope.app.adapt.FlameModels.build(doc.flames(), flameFilter);
-                updateProgress(4, 4);
-                return new PanelData(ts, nm, LatencyHistogram.Counts.of(lat, n), fd, mode);
-            }
-        };
+        Panel shown = shownPanel();
+        for (int i = 0; i < panelTasks.length; i++) {
+            if ((shown == null || i != shown.ordinal()) && panelTasks[i] != null) { panelTasks[i].cancel(); panelTasks[i] = null; }
+        }
+        loadShownPanel();
+    }
+
+    /** The panel on screen, or null for one that loads by itself (critical path, compare, bookmarks). */
+    private Panel shownPanel() {
+        int i = Math.max(0, panels.getSelectionModel().getSelectedIndex());
+        return i < Panel.values().length ? Panel.values()[i] : null;
+    }
+
+    /** Loads the panel on screen if what it shows is not for the current range and filter. */
+    private void loadShownPanel() {
+        Panel p = shownPanel();
+        if (!lanesShown || p == null) return;
+        PanelKey key = currentKey();
+        if (key.equals(loadedKey[p.ordinal()])) return;
+        Task<?> running = panelTasks[p.ordinal()];
+        if (running != null) running.cancel();
+        Task<Runnable> t = panelTask(p, key);
         t.setOnSucceeded(e -> {
-            PanelData d = t.getValue();
-            if (d == null || t != panelTask) return;
-            threads.setRows(d.threads());
-            numa.setModel(d.numa());
-            latency.show(d.latency());
-            flame.modeProperty().set(d.mode());
-            flame.setData(d.flame());
+            if (t != panelTasks[p.ordinal()] || t.getValue() == null) return;
+            panelTasks[p.ordinal()] = null;
+            t.getValue().run();
+            loadedKey[p.ordinal()] = key;
+            if (panelsLoaded == 0) Timing.mark(p.name().toLowerCase() + " panel shown", doc.path());
             panelsLoaded++;
             onPanelsLoaded.run();
         });
-        panelTask = t;
+        t.setOnFailed(e -> { if (t == panelTasks[p.ordinal()]) panelTasks[p.ordinal()] = null; });
+        panelTasks[p.ordinal()] = t;
         runner.accept(t);
+    }
+
+    /**
+     * A background load of one panel for {@code key}; its value shows the result (run on the FX thread), or is null
+     * when cancelled. Cancelling interrupts the document's panel queries, so a whole-trace pass stops at once.
+     */
+    private Task<Runnable> panelTask(Panel p, PanelKey key) {
+        TimeRange r = key.range();
+        ReaderTimelineSource src = doc.source();
+        var flameFilter = flameFilter();
+        String what = switch (p) {
+            case FLAME -> "the flame graph";
+            case NUMA -> "NUMA activity";
+            case THREADS -> "threads";
+            case LATENCY -> "wakeup latencies";
+        };
+        return new Task<>() {
+            @Override protected Runnable call() throws Exception {
+                updateTitle("Summarizing " + what + " over " + Format.duration(r.duration()) + " of " + doc.path().getFileName());
+                updateProgress(-1, 1);
+                try {
+                    return switch (p) {
+                        case FLAME -> {
+                            FlameData fd = dev.kernscope.app.adapt.FlameModels.build(doc.flames(), flameFilter);
+                            yield () -> { flame.modeProperty().set(key.mode()); flame.setData(fd); };
+                        }
+                        case NUMA -> {
+                            NumaModel nm = NumaModels.build(doc.reader(), r.start(), r.end());
+                            yield () -> numa.setModel(nm);
+                        }
+                        case THREADS -> {
+                            List<Model.ThreadSummary> ts = doc.reader().threadSummaries(r.start(), r.end());
+                            yield () -> threads.setRows(ts);
+                        }
+                        case LATENCY -> {
+                            Map<Integer, ThreadInfo> info = src.threads();
+                            long[] lat = doc.reader().wakeupLatencies(r.start(), r.end(), u -> {
+                                if (key.utid() >= 0 && u != key.utid()) return false;
+                                if (key.pids().isEmpty()) return true;
+                                ThreadInfo ti = info.get(u);
+                                return ti != null && key.pids().contains(ti.pid());
+                            });
+                            LatencyHistogram.Counts c = LatencyHistogram.Counts.of(lat, lat.length);
+                            yield () -> latency.show(c);
+                        }
+                    };
+                } catch (IOException e) {
+                    if (isCancelled()) return null;
+                    throw e;
+                }
+            }
+
+            @Override protected void cancelled() {
+                doc.interruptPanelQueries();
+            }
+        };
+    }
+
+    /** Whether the Threads panel shows the current range and filter (else an export computes its rows itself). */
+    boolean threadsCurrent() {
+        return currentKey().equals(loadedKey[Panel.THREADS.ordinal()]);
     }
 
     /** Number of completed panel loads (for tests and scripts that wait for the panels). */
@@ -359,7 +442,10 @@ public final class TraceTab extends Tab {
         // as the first data is there
         boolean first = waited && timeline.getSource() != null;
         if (first) fitDivider(); // the lanes the recorder's topology brought
-        if (!doc.isLive() || first || (sel == null && ++liveTicks % 8 == 0)) reloadPanels();
+        if (!doc.isLive() || first || (sel == null && ++liveTicks % 8 == 0)) {
+            epoch++;
+            reloadPanels();
+        }
     }
 
     /** The tab's tooltip says the file and, once a recording ended, when and how. */
@@ -461,7 +547,7 @@ public final class TraceTab extends Tab {
     public record TableViewAccess(javafx.scene.control.TableView<Model.ThreadSummary> table) {}
 
     private void close() {
-        if (panelTask != null) panelTask.cancel();
+        for (Task<?> t : panelTasks) if (t != null) t.cancel();
         try {
             doc.close();
         } catch (IOException ignored) {

@@ -121,7 +121,8 @@ class LiveRecordingTest extends WindowTestSupport {
         assertThat(fx(() -> tab.getTooltip().getText())).contains("Recording ended at").contains("stopped");
         assertThat(fx(() -> w.status().getText())).contains("Recording ended at").contains("stopped").doesNotContain("●");
         assertThat(fx(() -> tab.selection().getBounds().start())).isEqualTo(T0);
-        waitFor("panels", () -> tab.threadsTable().table().getItems().size() >= 8);
+        fx(() -> { tab.panels().getSelectionModel().select(2); return null; });
+        waitFor("threads panel", () -> tab.threadsTable().table().getItems().size() >= 8);
     }
 
     @Test

@@ -83,6 +83,30 @@ class MainWindowTest extends WindowTestSupport {
         assertThat(fx(() -> w.status().getText())).contains("events").contains("lost");
     }
 
+    /**
+     * The viewport first: the flame graph (the panel on screen) loads once the lanes are drawn, the other panels only
+     * when shown, and a selection made while a panel is hidden reaches it when it is shown.
+     */
+    @Test
+    void panelsLoadAfterTheLanesAndOnlyWhenShown() throws Exception {
+        TraceTab t = openSettled(fixture, 1280, 720);
+        assertThat(fx(() -> t.flameGraph().getData())).isNotNull();
+        assertThat(fx(() -> t.numaView().getModel())).as("NUMA never shown").isNull();
+        assertThat(fx(t::threadsCurrent)).as("Threads never shown").isFalse();
+        assertThat(fx(() -> t.threadsTable().table().getScene())).as("a hidden panel is not in the scene").isNull();
+        fx(() -> { t.panels().getSelectionModel().select(2); return null; });
+        waitFor("threads", t::threadsCurrent);
+        assertThat(fx(() -> t.threadsTable().table().getItems().size())).isGreaterThan(5);
+        fx(() -> {
+            var b = t.selection().getBounds();
+            t.selection().selectedRangeProperty().set(new dev.kernscope.views.model.TimeRange(b.start(), b.start() + b.duration() / 4));
+            return null;
+        });
+        waitFor("threads of the selected range", t::threadsCurrent);
+        fx(() -> { t.panels().getSelectionModel().select(1); return null; });
+        waitFor("NUMA", () -> t.numaView().getModel() != null);
+    }
+
     @Test
     void opensASecondTraceInASecondTab() throws Exception {
         fx(() -> { w.open(fixture); return null; });
@@ -144,8 +168,12 @@ class MainWindowTest extends WindowTestSupport {
         assertThat(i2.getWidth()).isEqualTo(2 * i1.getWidth());
 
         Path threads = dir.resolve("threads.csv"), slices = dir.resolve("slices.csv");
-        int shown = fx(() -> t.threadsTable().table().getItems().size());
+        // the Threads panel was never shown: the export computes the rows the table would show
         fx(() -> w.exportCsv(null, threads)).get(30, TimeUnit.SECONDS);
+        fx(() -> { t.panels().getSelectionModel().select(2); return null; });
+        waitFor("threads table", t::threadsCurrent);
+        int shown = fx(() -> t.threadsTable().table().getItems().size());
+        assertThat(shown).isGreaterThan(5);
         fx(() -> w.exportCsv(CsvExport.Kind.slices, slices)).get(30, TimeUnit.SECONDS);
         List<String> tl = Files.readAllLines(threads, StandardCharsets.UTF_8);
         assertThat(tl.get(0)).startsWith("utid,tid,thread,pid,process,runtime_ns,wait_ns");
