@@ -110,12 +110,12 @@ public final class TraceTab extends Tab {
         bookmarks = new BookmarksPanel(doc, selection, runner);
         compare = new ComparePanel(doc, selection, this::panelRange, runner);
         // a panel joins the scene when first shown: a new tab styles and lays out only what it shows
-        Node[] content = {flamePane(), numa, threads, atLeast(latency, 260), analysis, compare, bookmarks};
+        Node[] panelContent = {flamePane(), numa, threads, atLeast(latency, 260), analysis, compare, bookmarks};
         String[] names = {"Flame graph", "NUMA", "Threads", "Latency", "Critical path", "Compare", "Bookmarks"};
-        for (int i = 0; i < names.length; i++) panels.getTabs().add(panel(names[i], i == 0 ? content[0] : null));
+        for (int i = 0; i < names.length; i++) panels.getTabs().add(panel(names[i], i == 0 ? panelContent[0] : null));
         panels.getSelectionModel().selectedIndexProperty().addListener((o, a, i) -> {
             Tab t = panels.getTabs().get(i.intValue());
-            if (t.getContent() == null) t.setContent(content[i.intValue()]);
+            if (t.getContent() == null) t.setContent(panelContent[i.intValue()]);
         });
         panels.getStyleClass().add("panels");
         split.getItems().setAll(timeline, panels);
