@@ -30,6 +30,8 @@ public final class StackInterner {
     private static final long RECAPTURE_NS = 50_000_000L;
     /** Kernel frames are cached under this process key. */
     private static final long KERNEL_KEY = -1;
+    /** Time all JVMs together may take to write their perf maps at the end of a recording. */
+    private static final long JVM_ASK_BUDGET_NS = 20_000_000_000L;
 
     private final TraceWriter writer;
     private final Symbolizer symbolizer;
@@ -211,6 +213,7 @@ public final class StackInterner {
      * {@code _stext} to {@code _etext}, with the build-id of {@code kernelNotes}) and the counters.
      */
     public void finish(long ts, Path kernelNotes) throws IOException {
+        askJvmsForPerfMaps();
         for (int i = 0; i < pendingJitSize; i += 3) {
             long frame = pendingJit[i];
             int pid = (int) pendingJit[i + 1];
@@ -232,6 +235,37 @@ public final class StackInterner {
         writer.meta("symbols.frames_total", Long.toString(framesTotal));
         writer.meta("symbols.frames_resolved", Long.toString(framesResolved()));
         writer.meta("symbols.unreadable_files", Long.toString(symbolizer.failures()));
+    }
+
+    /**
+     * JVMs whose samples fell in anonymous memory are asked, while they still run, to write their perf map
+     * ({@link JvmPerfMaps}), one after the other within {@link #JVM_ASK_BUDGET_NS} in all; how many were asked and
+     * answered goes into {@code meta}.
+     */
+    private void askJvmsForPerfMaps() throws IOException {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        int asked = 0, written = 0, skipped = 0;
+        long deadline = System.nanoTime() + JVM_ASK_BUDGET_NS;
+        for (int i = 0; i < pendingJitSize; i += 3) {
+            int pid = (int) pendingJit[i + 1];
+            if (!seen.add(pid) || !JvmPerfMaps.isJvm(mapsOf(pid))) continue;
+            if (System.nanoTime() > deadline) {
+                skipped++;
+                continue;
+            }
+            asked++;
+            if (JvmPerfMaps.request(symbolizer.procRoot(), pid)) written++;
+        }
+        if (asked + skipped > 0) {
+            writer.meta("symbols.jvm_perf_maps", asked + " JVMs asked (jcmd Compiler.perfmap), " + written + " answered"
+                    + (skipped > 0 ? ", " + skipped + " not asked (time budget spent)" : ""));
+        }
+    }
+
+    /** The last captured maps of the process {@code pid}, or null. */
+    private ProcessMaps mapsOf(int pid) {
+        for (Proc p : procs) if (p != null && p.pid == pid && p.maps != null) return p.maps;
+        return null;
     }
 
     /** {@link #finish(long, Path)} with the running kernel's {@code /sys/kernel/notes}. */

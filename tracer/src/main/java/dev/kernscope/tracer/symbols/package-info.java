@@ -47,8 +47,9 @@
  *     map must belong to the process's own user; any Throwable while symbolizing one process, out of memory
  *     included, costs that process its names and is counted in {@code symbols.unreadable_files}.</li>
  * <li><b>JIT code.</b> {@code /tmp/perf-PID.map} (the process's own {@code /tmp} first) names JIT code.
- *     JVMs often write it only at exit, so frames that fell in anonymous memory are retried at
- *     {@link dev.kernscope.tracer.symbols.StackInterner#finish} and their frame rows rewritten.</li>
+ *     At {@link dev.kernscope.tracer.symbols.StackInterner#finish} JVMs still running are asked to write theirs
+ *     ({@link dev.kernscope.tracer.symbols.JvmPerfMaps}: {@code jcmd PID Compiler.perfmap} as the JVM's user),
+ *     then frames that fell in anonymous memory are retried and their frame rows rewritten.</li>
  * <li><b>Names as people read them.</b> C++ names are demangled by libstdc++'s own {@code __cxa_demangle}
  *     (through JNA, on a thread with a large stack and a time limit, names over 4 KiB left alone: the C
  *     demangler recurses and sizes stack arrays by the input), Rust legacy names the same way plus Rust's own

@@ -162,11 +162,13 @@ class StacksKernelTest {
         }
     }
 
+    /** A running JVM is asked for its perf map at the end (jcmd Compiler.perfmap): no -XX:+DumpPerfMapAtExit. */
     @Test
-    void jitMethodOfAJavaProgramIsNamedFromItsPerfMap() throws Exception {
+    void jitMethodOfARunningJavaProgramIsNamedWithoutFlags() throws Exception {
         Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
         Path javac = java.resolveSibling("javac");
         assumeTrue(Files.isExecutable(javac), "needs javac next to " + java);
+        assumeTrue(Files.isExecutable(java.resolveSibling("jcmd")), "needs jcmd next to " + java);
         Path src = dir.resolve("Zq9Spin.java");
         Files.writeString(src, """
                 public class Zq9Spin {
@@ -175,23 +177,30 @@ class StacksKernelTest {
                         return x;
                     }
                     public static void main(String[] args) {
-                        // 1.5 s of CPU time (at most 15 s of wall time), however busy the machine is
-                        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
-                        long cpuEnd = mx.getCurrentThreadCpuTime() + 1_500_000_000L, end = System.nanoTime() + 15_000_000_000L, x = 1;
-                        while (System.nanoTime() < end && mx.getCurrentThreadCpuTime() < cpuEnd) {
+                        System.out.println(ProcessHandle.current().pid());
+                        // spins until killed (at most 60 s)
+                        long end = System.nanoTime() + 60_000_000_000L, x = 1;
+                        while (System.nanoTime() < end) {
                             for (int i = 0; i < 100; i++) x = zq9SpinnerHotLoop(x);
                         }
-                        System.out.println(ProcessHandle.current().pid() + " " + (x & 1));
+                        System.out.println(x & 1);
                     }
                 }
                 """);
         run(javac.toString(), "-d", dir.toString(), src.toString());
         Path trace = dir.resolve("jit.ktrace");
-        String[] out = new String[1];
-        record(trace, RecordOptions.defaults(), () -> out[0] = run(java.toString(), "-XX:+UnlockDiagnosticVMOptions",
-                "-XX:+DumpPerfMapAtExit", "-XX:+PreserveFramePointer", "-XX:CompileCommand=quiet",
-                "-XX:CompileCommand=dontinline,Zq9Spin::zq9SpinnerHotLoop", "-Xshare:auto", "-cp", dir.toString(), "Zq9Spin"));
-        int pid = Integer.parseInt(out[0].lines().reduce((a, b) -> b).orElseThrow().split(" ")[0]);
+        Process jvm = new ProcessBuilder(java.toString(), "-XX:+PreserveFramePointer", "-XX:CompileCommand=quiet",
+                "-XX:CompileCommand=dontinline,Zq9Spin::zq9SpinnerHotLoop", "-Xshare:auto", "-cp", dir.toString(), "Zq9Spin")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        int pid;
+        try {
+            pid = Integer.parseInt(new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream())).readLine().strip());
+            Thread.sleep(1500); // compiled by now
+            record(trace, RecordOptions.defaults(), () -> Thread.sleep(2000));
+            assertThat(jvm.isAlive()).as("the JVM ran until the recording stopped").isTrue();
+        } finally {
+            jvm.destroyForcibly().waitFor();
+        }
         Files.deleteIfExists(Path.of("/tmp/perf-" + pid + ".map"));
         try (TraceReader r = TraceReader.open(trace)) {
             FlameTree t = new FlameQueries(r).tree(Filter.of(0, Long.MAX_VALUE, Mode.ON).withPid(pid));
@@ -199,8 +208,10 @@ class StacksKernelTest {
             for (int n = 1; n < t.size(); n++) {
                 if (t.kind(n) == TraceWriter.FRAME_JIT && t.name(n).contains("zq9SpinnerHotLoop")) inMethod += t.self(n);
             }
-            // the spin is most of the process's CPU time; JVM start-up and compilation are the rest
+            // the spin is most of the process's CPU time while recorded
             assertThat(inMethod).isGreaterThan(t.total(0) / 4);
+            // every JVM with samples in its code cache is asked, other users' too (here: other builds' JVMs)
+            assertThat(r.meta().get("symbols.jvm_perf_maps")).matches("\\d+ JVMs asked \\(jcmd Compiler.perfmap\\), [1-9]\\d* answered.*");
         }
     }
 }
