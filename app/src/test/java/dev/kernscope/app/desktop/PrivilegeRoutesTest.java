@@ -73,6 +73,8 @@ class PrivilegeRoutesTest {
             assertThat(app.waitFor(150, TimeUnit.SECONDS)).as("the app's recording ended").isTrue();
             String out = Files.readString(log);
             assertThat(out).as(out).contains("opened " + trace);
+            assertThat(out).as("the user reads every CPU's lane while it records")
+                    .contains("live cpus " + Runtime.getRuntime().availableProcessors());
             assertThat(app.exitValue()).as(out).isZero();
             if (mode.equals("stop")) assertThat(out).contains("ended exit=0 failed=false");
         } finally {

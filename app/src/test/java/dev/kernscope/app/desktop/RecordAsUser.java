@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The app's recording class driven as an ordinary user, for {@code PrivilegeRoutesTest}:
  * {@code RecordAsUser ROUTE FILE MODE SECONDS} starts a {@link Recording} along ROUTE, waits until the trace
- * opens (as this user), lets it record SECONDS, then per MODE: {@code stop} presses Stop and waits for the end,
+ * opens (as this user), lets it record SECONDS, waits (up to 20 s) until the live trace has slices on every CPU and prints how many
+ * CPUs it saw, then per MODE: {@code stop} presses Stop and waits for the end,
  * {@code quit} presses Stop and exits at once as the app does on quit, {@code die} halts without a word as a
  * killed app would. Prints what its listener hears; exits 0 when the recording did what MODE expects.
  */
@@ -46,6 +47,17 @@ public final class RecordAsUser {
             System.exit(2);
         }
         Thread.sleep(seconds * 1000);
+        // what the app's live timeline draws lanes from, read as this user while the helper still writes
+        int cpus = 0;
+        for (long until = System.nanoTime() + 20_000_000_000L; System.nanoTime() < until; Thread.sleep(200)) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:file:" + out + "?mode=ro");
+                 java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT count(DISTINCT cpu) FROM sched_slice")) {
+                cpus = rs.next() ? rs.getInt(1) : 0;
+            }
+            if (cpus == Runtime.getRuntime().availableProcessors()) break;
+        }
+        System.out.println("live cpus " + cpus);
         switch (mode) {
             case "stop" -> {
                 r.stop();

@@ -45,6 +45,12 @@ class RecordingTest extends WindowTestSupport {
         return s;
     }
 
+    MenuItem stopItem() throws Exception {
+        return fx(() -> w.root().lookupAll(".menu-bar").stream().map(MenuBar.class::cast)
+                .flatMap(b -> b.getMenus().stream()).flatMap(m -> m.getItems().stream())
+                .filter(i -> "Stop Recording".equals(i.getText())).findFirst().orElseThrow());
+    }
+
     /** Stand-in helper: writes a trace to the -o file, then records until its stdin closes, and exits 0. */
     static void recordUntilStdinCloses(Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -61,9 +67,10 @@ class RecordingTest extends WindowTestSupport {
         fx(() -> { w.startRecording(new RecordingHelper.Options(out, null, null, null, 16)); return null; });
         waitFor("recorded tab", () -> w.currentTab() != null);
         assertThat(fx(() -> w.helper().process().isAlive())).isTrue();
+        MenuItem stop = stopItem();
         fx(() -> { w.stopRecording(); return null; });
         waitFor("helper exit", () -> !w.helper().process().isAlive());
-        waitFor("finished status", () -> w.status().getText().startsWith("Recording finished") || w.busy());
+        waitFor("recording ended in the window", stop::isDisable);
         assertThat(fx(() -> w.lastAlert())).isNull();
         assertThat(fx(() -> w.currentTab().document().path())).isEqualTo(out);
     }
@@ -80,14 +87,26 @@ class RecordingTest extends WindowTestSupport {
         fx(() -> { w.lastAlert().close(); return null; });
     }
 
+    /** Quitting the app (its window closes) closes the helper's stdin, which finishes the recording. */
+    @Test
+    void quittingTheAppStopsTheHelper() throws Exception {
+        assumeTrue(RecordingHelper.isRoot(), "the direct route is taken only as root (CI)");
+        recordUntilStdinCloses(dir);
+        Path out = dir.resolve("quit.ktrace");
+        fx(() -> { w.startRecording(new RecordingHelper.Options(out, null, null, null, 16)); return null; });
+        waitFor("recorded tab", () -> w.currentTab() != null);
+        Process helper = fx(() -> w.helper().process());
+        fx(() -> { w.stage().close(); return null; });
+        assertThat(helper.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the helper ended").isTrue();
+        assertThat(helper.exitValue()).isZero();
+    }
+
     /** Ctrl+R then Enter records with the dialog's defaults; Ctrl+Shift+R, shown in the menu, stops. */
     @Test
     void ctrlREnterRecordsWithTheDefaultsAndCtrlShiftRStops(FxRobot robot) throws Exception {
         assumeTrue(RecordingHelper.isRoot(), "the direct route is taken only as root (CI)");
         recordUntilStdinCloses(dir);
-        MenuItem stop = fx(() -> w.root().lookupAll(".menu-bar").stream().map(MenuBar.class::cast)
-                .flatMap(b -> b.getMenus().stream()).flatMap(m -> m.getItems().stream())
-                .filter(i -> "Stop Recording".equals(i.getText())).findFirst().orElseThrow());
+        MenuItem stop = stopItem();
         assertThat(fx(() -> stop.getAccelerator().getDisplayText())).isEqualTo(
                 fx(() -> KeyCombination.keyCombination("Shortcut+Shift+R").getDisplayText()));
         assertThat(fx(stop::isDisable)).as("nothing to stop yet").isTrue();
@@ -104,7 +123,7 @@ class RecordingTest extends WindowTestSupport {
             assertThat(fx(stop::isDisable)).isFalse();
             robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.R).release(KeyCode.R, KeyCode.SHIFT, KeyCode.CONTROL);
             waitFor("helper exit", () -> !w.helper().process().isAlive());
-            waitFor("finished status", () -> w.status().getText().startsWith("Recording finished"));
+            waitFor("recording ended in the window", stop::isDisable);
             assertThat(fx(() -> w.lastAlert())).isNull();
         } finally {
             if (w.helper() != null) w.helper().process().destroyForcibly();
