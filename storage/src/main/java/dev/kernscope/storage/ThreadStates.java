@@ -33,6 +33,50 @@ public final class ThreadStates {
         this.reader = reader;
     }
 
+    /**
+     * The off-CPU stacks of {@code utid}'s blocks that began in [from, to): block start → its frames, innermost
+     * first, at most {@code maxFrames} of each and {@code maxBlocks} blocks (the longest). For the state track's
+     * hover; empty when the trace has no off-CPU stacks.
+     */
+    public java.util.Map<Long, List<String>> offCpuStacks(int utid, long from, long to, int maxFrames, int maxBlocks)
+            throws IOException {
+        synchronized (reader) {
+            java.util.Map<Long, List<String>> out = new java.util.HashMap<>();
+            List<long[]> blocks = new ArrayList<>();
+            try {
+                java.sql.PreparedStatement ps = reader.stmt("SELECT ts, stack_id, weight FROM stack_sample "
+                        + "WHERE ts >= ? AND ts < ? AND kind = 1 AND utid = ? AND stack_id IS NOT NULL");
+                ps.setLong(1, from);
+                ps.setLong(2, to);
+                ps.setInt(3, utid);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) blocks.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)});
+                }
+                blocks.sort((x, y) -> Long.compare(y[2], x[2]));
+                java.sql.PreparedStatement up = reader.stmt("SELECT s.parent_id, f.name FROM stack s LEFT JOIN frame f "
+                        + "ON f.id = s.frame_id WHERE s.id = ?");
+                for (int b = 0; b < blocks.size() && b < maxBlocks; b++) {
+                    List<String> frames = new ArrayList<>();
+                    long id = blocks.get(b)[1];
+                    // chains lead to the root through smaller ids (the writer interns callers first): a bounded walk
+                    while (id > 0 && frames.size() < maxFrames) {
+                        up.setLong(1, id);
+                        try (java.sql.ResultSet rs = up.executeQuery()) {
+                            if (!rs.next()) break;
+                            long parent = rs.getLong(1);
+                            frames.add(rs.getString(2) == null ? "?" : rs.getString(2));
+                            id = parent < id ? parent : 0;
+                        }
+                    }
+                    out.put(blocks.get(b)[0], frames);
+                }
+            } catch (java.sql.SQLException e) {
+                throw TraceReader.queryError("off-CPU stacks", e);
+            }
+            return out;
+        }
+    }
+
     /** The state intervals of {@code utid} that overlap [from, to), clipped to it, oldest first. */
     public List<Span> states(int utid, long from, long to) throws IOException {
         synchronized (reader) {

@@ -42,6 +42,9 @@ class AnalysisQueriesTest {
             ThreadStates q = new ThreadStates(r);
             assertThat(statesCsv(q.states(4, 0, 3000))).isEqualTo(ReaderDiffTest.expected("thread_states_other.csv"));
             assertThat(statesCsv(q.states(3, 0, 3000))).isEqualTo(ReaderDiffTest.expected("thread_states_relay2.csv"));
+            // main's block at 2000 has its off-CPU stack (one frame) for the hover
+            assertThat(q.offCpuStacks(1, 0, 3000, 8, 10)).containsExactly(java.util.Map.entry(2000L, List.of("pipe_read")));
+            assertThat(q.offCpuStacks(2, 0, 3000, 8, 10)).isEmpty();
             // a window clips the same intervals
             assertThat(statesCsv(q.states(4, 920, 1595))).isEqualTo("ts,dur,utid,state,cpu,waker\n"
                     + "920,30,4,WOKEN,1,0\n950,50,4,RUNNING,1,0\n1000,590,4,SLEEPING,1,3\n1590,5,4,WOKEN,0,3\n");

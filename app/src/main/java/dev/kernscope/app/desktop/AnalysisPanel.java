@@ -77,8 +77,8 @@ final class AnalysisPanel extends BorderPane {
                 new javafx.scene.control.Tab("Stacks on the path", flame));
         below.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
         VBox box = new VBox(track, below);
-        track.setPrefHeight(100);
-        track.setMinHeight(100);
+        track.setPrefHeight(140);
+        track.setMinHeight(140);
         VBox.setVgrow(below, javafx.scene.layout.Priority.ALWAYS);
         setCenter(box);
         debounce.setOnFinished(e -> reload());
@@ -137,9 +137,14 @@ final class AnalysisPanel extends BorderPane {
                 if (isCancelled()) return null;
                 CriticalPath.Result path = new CriticalPath(doc.reader()).path(utid, r.start(), r.end());
                 SpanRows.RowBuilder sb = new SpanRows.RowBuilder(who);
+                // the off-CPU stacks of the longest blocks, innermost frames first, shown on hover
+                var blockStacks = new ThreadStates(doc.reader()).offCpuStacks(utid, r.start(), r.end(), 5, 2000);
                 for (ThreadStates.Span s : states) {
                     String waker = s.wakerUtid() > 0 ? "woken by " + name(s.wakerUtid()) : null;
-                    sb.add(s.ts(), s.end(), kind(s.state()), null, describe(s.state(), s.cpu(), waker));
+                    String detail = describe(s.state(), s.cpu(), waker);
+                    List<String> stack = s.state().blocked() ? blockStacks.get(s.ts()) : null;
+                    if (stack != null) detail += "\n  " + String.join("\n  ", stack);
+                    sb.add(s.ts(), s.end(), kind(s.state()), null, detail);
                 }
                 SpanRows.RowBuilder pb = new SpanRows.RowBuilder("critical path");
                 for (CriticalPath.Segment s : path.segments()) {

@@ -61,6 +61,24 @@ class AnalysisPanelTest extends WindowTestSupport {
             }
         }
         assertThat(hits).as("running spans drawn").isGreaterThan(100);
+        // hovering a block that has an off-CPU stack shows its frames
+        boolean hovered = fx(() -> {
+            var rows = p.track().getRows();
+            var row = rows.rows().get(0);
+            for (int i = 0; i < row.size(); i++) {
+                if (row.detail()[i] == null || !row.detail()[i].contains("\n")) continue;
+                double w = p.track().getWidth() - 150 - 8;
+                double x = 150 + ((row.start()[i] + row.end()[i]) / 2.0 - rows.from()) * w / (rows.to() - rows.from());
+                javafx.scene.Node canvas = p.track().getChildrenUnmodifiable().get(0);
+                javafx.geometry.Point2D at = canvas.localToScene(x, 39);
+                javafx.event.Event.fireEvent(canvas, new javafx.scene.input.MouseEvent(javafx.scene.input.MouseEvent.MOUSE_MOVED,
+                        at.getX(), at.getY(), 0, 0, javafx.scene.input.MouseButton.NONE, 0, false, false, false, false, false, false, false,
+                        false, false, false, null));
+                return true;
+            }
+            return false;
+        });
+        if (hovered) fx(() -> Screenshots.png(p.track(), 1, SHOTS.resolve("critical-path-hover.png")));
         assertThat(fx(() -> p.flame().getData())).as("stacks on the path").isNotNull();
         fx(() -> { p.showStacks(); return null; });
         WaitForAsyncUtils.waitForFxEvents();

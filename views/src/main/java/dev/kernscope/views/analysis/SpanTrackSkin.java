@@ -113,7 +113,7 @@ final class SpanTrackSkin extends SkinBase<SpanTrack> {
                 if (hoverY >= y && hoverY < y + ROW && hoverX >= Math.floor(x0) && hoverX < Math.max(x1, Math.floor(x0) + 1)) {
                     hover = new ArrayList<>();
                     hover.add(name != null ? name : row.label());
-                    if (row.detail()[i] != null) hover.add(row.detail()[i]);
+                    if (row.detail()[i] != null) hover.addAll(List.of(row.detail()[i].split("\n")));
                     hover.add(TimeFormat.duration(row.end()[i] - row.start()[i]) + " from "
                             + TimeFormat.duration(row.start()[i] - rows.from()) + " into the range");
                 }
