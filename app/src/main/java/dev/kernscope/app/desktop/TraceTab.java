@@ -132,7 +132,11 @@ public final class TraceTab extends Tab {
 
         debounce.setOnFinished(e -> reloadPanels());
         selection.selectedRangeProperty().addListener(o -> { updateRangeLabel(); debounce.playFromStart(); });
-        selection.selectedUtidProperty().addListener(o -> debounce.playFromStart());
+        selection.selectedUtidProperty().addListener(o -> { debounce.playFromStart(); showSelectedRow(); });
+        // a thread chosen in the table is the selected thread of every view (timeline highlight, flame filter)
+        threads.getSelectionModel().selectedItemProperty().addListener((o, was, row) -> {
+            if (row != null && !syncingRow) selection.selectedUtidProperty().set(row.utid());
+        });
         selection.visibleRangeProperty().addListener(o -> updateRangeLabel());
         processes.getCheckModel().getCheckedItems().addListener((ListChangeListener<ProcessItem>) c -> applyFilter());
         search.textProperty().addListener(o -> applyFilter());
@@ -245,14 +249,55 @@ public final class TraceTab extends Tab {
     private void applyFilter() {
         Set<Integer> pids = checkedPids();
         String q = search.getText() == null ? "" : search.getText().trim().toLowerCase(Locale.ROOT);
-        threads.setFilter(threadFilter = s -> (pids.isEmpty() || pids.contains(s.pid())) && (q.isEmpty()
-                || String.valueOf(s.name()).toLowerCase(Locale.ROOT).contains(q)
-                || String.valueOf(s.processName()).toLowerCase(Locale.ROOT).contains(q)
-                || Integer.toString(s.tid()).equals(q)));
+        threads.setFilter(threadFilter = s -> (pids.isEmpty() || pids.contains(s.pid()))
+                && (q.isEmpty() || matches(q, s.name(), s.processName(), s.tid())));
+        filterLanes(pids, q);
         var checked = processes.getCheckModel().getCheckedItems();
         selection.selectedUpidProperty().set(checked.size() == 1 ? checked.get(0).upid() : TraceSelection.NONE);
         flame.searchProperty().set(q);
         debounce.playFromStart();
+    }
+
+    private boolean syncingRow;
+
+    /** The table's selected row follows the selected thread (chosen in the timeline, or cleared). */
+    private void showSelectedRow() {
+        int utid = selection.getSelectedUtid();
+        Model.ThreadSummary cur = threads.getSelectionModel().getSelectedItem();
+        if (cur != null && cur.utid() == utid) return;
+        syncingRow = true;
+        try {
+            threads.getSelectionModel().clearSelection();
+            for (Model.ThreadSummary row : threads.getItems()) {
+                if (row.utid() != utid) continue;
+                threads.getSelectionModel().select(row);
+                threads.scrollTo(row);
+                break;
+            }
+        } finally {
+            syncingRow = false;
+        }
+    }
+
+    /** The timeline dims the threads the filter bar leaves out (null: no filter, nothing dimmed). */
+    private void filterLanes(Set<Integer> pids, String q) {
+        if (pids.isEmpty() && q.isEmpty()) {
+            timeline.shownThreadsProperty().set(null);
+            return;
+        }
+        java.util.BitSet keep = new java.util.BitSet();
+        for (ThreadInfo t : doc.source().threads().values()) {
+            if ((pids.isEmpty() || pids.contains(t.pid())) && (q.isEmpty() || matches(q, t.name(), t.processName(), t.tid()))) {
+                keep.set(t.utid());
+            }
+        }
+        timeline.shownThreadsProperty().set(keep);
+    }
+
+    /** The filter box's rule: the text in the thread's or process's name, or the exact tid. */
+    static boolean matches(String q, String thread, String process, int tid) {
+        return String.valueOf(thread).toLowerCase(Locale.ROOT).contains(q)
+                || String.valueOf(process).toLowerCase(Locale.ROOT).contains(q) || Integer.toString(tid).equals(q);
     }
 
     private java.util.function.Predicate<Model.ThreadSummary> threadFilter = s -> true;
@@ -289,8 +334,13 @@ public final class TraceTab extends Tab {
     /** Whether the timeline has drawn its first lanes: whole-trace panels wait for it, so the viewport comes first. */
     private boolean lanesShown;
 
-    private PanelKey currentKey() {
-        return new PanelKey(panelRange(), checkedPids(), selection.getSelectedUtid(), profile.getValue(), epoch);
+    /** What {@code p} shows depends on: threads and NUMA only on the range (the table filters rows itself). */
+    private PanelKey currentKey(Panel p) {
+        return switch (p) {
+            case FLAME -> new PanelKey(panelRange(), checkedPids(), selection.getSelectedUtid(), profile.getValue(), epoch);
+            case LATENCY -> new PanelKey(panelRange(), checkedPids(), selection.getSelectedUtid(), null, epoch);
+            case THREADS, NUMA -> new PanelKey(panelRange(), Set.of(), TraceSelection.NONE, null, epoch);
+        };
     }
 
     /** The flame filter of the panels: range, profile, one checked process, the selected thread. */
@@ -327,7 +377,7 @@ public final class TraceTab extends Tab {
     private void loadShownPanel() {
         Panel p = shownPanel();
         if (!lanesShown || p == null) return;
-        PanelKey key = currentKey();
+        PanelKey key = currentKey(p);
         if (key.equals(loadedKey[p.ordinal()])) return;
         Task<?> running = panelTasks[p.ordinal()];
         if (running != null) running.cancel();
@@ -376,7 +426,15 @@ public final class TraceTab extends Tab {
                         }
                         case THREADS -> {
                             List<Model.ThreadSummary> ts = doc.reader().threadSummaries(r.start(), r.end());
-                            yield () -> threads.setRows(ts);
+                            yield () -> {
+                                syncingRow = true; // new rows move the table's selection: not the user's choice
+                                try {
+                                    threads.setRows(ts);
+                                } finally {
+                                    syncingRow = false;
+                                }
+                                showSelectedRow();
+                            };
                         }
                         case LATENCY -> {
                             Map<Integer, ThreadInfo> info = src.threads();
@@ -404,7 +462,7 @@ public final class TraceTab extends Tab {
 
     /** Whether the Threads panel shows the current range and filter (else an export computes its rows itself). */
     boolean threadsCurrent() {
-        return currentKey().equals(loadedKey[Panel.THREADS.ordinal()]);
+        return currentKey(Panel.THREADS).equals(loadedKey[Panel.THREADS.ordinal()]);
     }
 
     /** Number of completed panel loads (for tests and scripts that wait for the panels). */

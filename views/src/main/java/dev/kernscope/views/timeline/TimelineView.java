@@ -77,6 +77,14 @@ public class TimelineView extends Control implements StyleColors.Owner {
 
     public TraceSelection getSelection() { return selection; }
 
+    private final ObjectProperty<java.util.BitSet> shownThreads = new SimpleObjectProperty<>(this, "shownThreads");
+
+    /**
+     * The threads (by utid) a filter keeps, or null for all: slices of other threads are drawn dimmed, as those of
+     * threads other than the selected one are. Set a new BitSet to change it (the view does not watch its bits).
+     */
+    public ObjectProperty<java.util.BitSet> shownThreadsProperty() { return shownThreads; }
+
     private final javafx.beans.property.StringProperty placeholderText =
             new javafx.beans.property.SimpleStringProperty(this, "placeholderText", "No trace loaded");
 

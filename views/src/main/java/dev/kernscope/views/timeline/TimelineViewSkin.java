@@ -93,6 +93,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         InvalidationListener redraw = o -> refresh();
         sel.visibleRangeProperty().addListener(redraw);
         sel.selectedUtidProperty().addListener(redraw);
+        view.shownThreadsProperty().addListener(o -> drawData());
         sel.selectedRangeProperty().addListener(o -> drawOverlay());
         view.pinnedUtids().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
         view.collapsedNodes().addListener((InvalidationListener) o -> { layout = null; getSkinnable().requestLayout(); refresh(); });
@@ -484,6 +485,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         labelCount = 0;
         // back-to-back slices of one thread read as one block, so they get one name
         int runUtid = Integer.MIN_VALUE, runL = 0, runR = 0;
+        java.util.BitSet shown = getSkinnable().shownThreadsProperty().get();
         for (int i = 0; i < b.size; i++) {
             double x0 = px0 + (b.ts[i] - vs) * scale, x1 = px0 + (b.ts[i] + b.dur[i] - vs) * scale;
             if (x1 < px0 || x0 > w) continue;
@@ -495,7 +497,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             if (r <= l) continue;
             lastEnd = r;
             int utid = b.utid[i];
-            boolean dim = sel >= 0 && utid != sel;
+            boolean dim = (sel >= 0 && utid != sel) || (shown != null && (utid < 0 || !shown.get(utid)));
             // the colour cache first: a source's thread lookup may cost a map probe per slice
             Color col = utid >= 0 && utid < colorCache.length && colorCache[utid] != null
                     ? (dim ? dimCache[utid] : colorCache[utid])
