@@ -8,8 +8,8 @@ KERNSCOPE_BUILD_PKGS="openjdk-17-jdk-headless maven clang llvm libbpf1 libbpf-de
 KERNSCOPE_GUI_PKGS="libgtk-3-0 xauth"
 # Extra packages the test suite uses: perf/bpftool for load and BTF checks, numactl and qemu for the
 # two-node NUMA test, busybox for its initramfs, xvfb for the screenshot script, pkexec/polkitd/dbus/sudo for
-# recording through every privilege route as an unprivileged user (PrivilegeRoutesTest).
-KERNSCOPE_TEST_PKGS="bpftool linux-perf numactl qemu-system-x86 busybox-static xvfb pkexec polkitd dbus sudo"
+# recording through every privilege route as an unprivileged user (PrivilegeRoutesTest), g++ for the C++ stacks test.
+KERNSCOPE_TEST_PKGS="bpftool linux-perf numactl qemu-system-x86 busybox-static xvfb pkexec polkitd dbus sudo g++"
 
 ks_missing_pkgs() {
     local missing="" p
