@@ -64,7 +64,11 @@ final class ComparePanel extends BorderPane {
             java.io.File f = fc.showOpenDialog(getScene() == null ? null : getScene().getWindow());
             if (f != null) setBaselineTrace(f.toPath());
         });
-        HBox bar = new HBox(6, new Label("Profile"), mode, setA, other, what);
+        javafx.scene.control.CheckBox shares = new javafx.scene.control.CheckBox("Shares");
+        shares.setSelected(true);
+        shares.setTooltip(new javafx.scene.control.Tooltip("Compare each frame's share of its side's whole (off: absolute time)"));
+        graph.normalizedProperty().bind(shares.selectedProperty());
+        HBox bar = new HBox(6, new Label("Profile"), mode, shares, setA, other, what);
         bar.setPadding(new Insets(4));
         setTop(bar);
         setCenter(graph);

@@ -25,6 +25,8 @@ public class DiffFlameGraph extends Control implements StyleColors.Owner {
     private final ObjectProperty<DiffFlameData> data = new SimpleObjectProperty<>(this, "data");
     private final ObjectProperty<String> placeholder = new SimpleObjectProperty<>(this, "placeholder", "Nothing to compare");
     private final StyleColors colors = new StyleColors(this, CSS);
+    private final javafx.beans.property.BooleanProperty normalized =
+            new javafx.beans.property.SimpleBooleanProperty(this, "normalized", true);
 
     public DiffFlameGraph() {
         getStyleClass().add("diff-flame-graph");
@@ -36,6 +38,9 @@ public class DiffFlameGraph extends Control implements StyleColors.Owner {
     public DiffFlameData getData() { return data.get(); }
 
     public ObjectProperty<String> placeholderProperty() { return placeholder; }
+
+    /** Compare shares of each side's whole (true, the default) or absolute weights. */
+    public javafx.beans.property.BooleanProperty normalizedProperty() { return normalized; }
 
     @Override public StyleColors styleColors() { return colors; }
 

@@ -25,6 +25,7 @@ final class DiffFlameGraphSkin extends SkinBase<DiffFlameGraph> {
         super(c);
         getChildren().add(canvas);
         c.dataProperty().addListener(o -> draw());
+        c.normalizedProperty().addListener(o -> draw());
         c.styleColors().addListener(o -> draw());
         canvas.setOnMouseMoved(e -> { hoverX = e.getX(); hoverY = e.getY(); draw(); });
         canvas.setOnMouseExited(e -> { hoverX = hoverY = -1; draw(); });
@@ -96,7 +97,7 @@ final class DiffFlameGraphSkin extends SkinBase<DiffFlameGraph> {
                 continue;
             }
             if (i > 0) {
-                double change = d.change(i);
+                double change = d.change(i, getSkinnable().normalizedProperty().get());
                 g.setFill(changeColor(change));
                 g.fillRect(x[i], y, Math.max(1, wi - 0.5), ROW - 1);
                 if (wi > 30) {
@@ -124,7 +125,8 @@ final class DiffFlameGraphSkin extends SkinBase<DiffFlameGraph> {
             HoverCard.draw(g, getSkinnable().styleColors(), FONT, List.of(i == 0 ? "all" : d.name()[i],
                     d.labelA() + ": " + TimeFormat.duration((long) a) + " (" + pa + ")",
                     d.labelB() + ": " + TimeFormat.duration((long) b) + " (" + pb + ")",
-                    String.format("share %+.0f %%", 100 * d.change(i))), hoverX, hoverY, w, h);
+                    String.format(getSkinnable().normalizedProperty().get() ? "share %+.0f %%" : "weight %+.0f %%",
+                            100 * d.change(i, getSkinnable().normalizedProperty().get()))), hoverX, hoverY, w, h);
         }
     }
 
@@ -137,6 +139,7 @@ final class DiffFlameGraphSkin extends SkinBase<DiffFlameGraph> {
             x += 16;
         }
         g.setFill(color("-ks-text-dim"));
-        g.fillText("shrank ← share of " + d.labelB() + " vs " + d.labelA() + " → grew;  width: " + d.labelB(), x + 6, 11);
+        g.fillText("shrank ← " + (getSkinnable().normalizedProperty().get() ? "share" : "weight") + " of " + d.labelB()
+                + " vs " + d.labelA() + " → grew;  width: " + d.labelB(), x + 6, 11);
     }
 }

@@ -25,7 +25,12 @@ public record DiffFlameData(int[] depth, int[] end, String[] name, long[] totalA
 
     /** B minus A scaled to B's whole, over the larger of the two: -1 (gone) .. 0 (same share) .. 1 (new). */
     public double change(int n) {
-        double a = totalA[n] * scaleA(), b = totalB[n];
+        return change(n, true);
+    }
+
+    /** As {@link #change(int)}; unnormalized, A's weight is compared as it is (two windows of equal length). */
+    public double change(int n, boolean normalized) {
+        double a = totalA[n] * (normalized ? scaleA() : 1), b = totalB[n];
         double m = Math.max(a, b);
         return m <= 0 ? 0 : (b - a) / m;
     }
