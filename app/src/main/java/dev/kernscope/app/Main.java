@@ -3,6 +3,7 @@ package dev.kernscope.app;
 import dev.kernscope.app.cli.ExportCommand;
 import dev.kernscope.app.cli.GenCommand;
 import dev.kernscope.app.cli.InfoCommand;
+import dev.kernscope.app.cli.RecoverCommand;
 import dev.kernscope.storage.TraceFormatException;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "kernscope", mixinStandardHelpOptions = true, version = "kernscope 0.1.0",
         description = "Record and explore what the Linux scheduler, CPU stacks and NUMA memory are doing.",
-        subcommands = {InfoCommand.class, ExportCommand.class, GenCommand.class})
+        subcommands = {InfoCommand.class, RecoverCommand.class, ExportCommand.class, GenCommand.class})
 public final class Main implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "traces to open in the desktop app")
     List<Path> files = List.of();

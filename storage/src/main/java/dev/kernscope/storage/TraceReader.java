@@ -103,6 +103,27 @@ public final class TraceReader implements AutoCloseable {
         return "recording".equals(freshMeta().get("end_reason"));
     }
 
+    /**
+     * True when the file says "recording" but no recorder holds its {@link RecorderLock}: the recorder died
+     * (SIGKILL, the OOM killer, a logout) before it could finish the file; {@link TraceRecovery} finishes it.
+     */
+    public boolean recorderDied() throws IOException {
+        return isLive() && !RecorderLock.isHeld(path);
+    }
+
+    /**
+     * The latest committed event's time, the latest slice end or tracer cost sample (Long.MIN_VALUE if none):
+     * for a recording whose recorder died, about when it died.
+     */
+    public synchronized long lastCommittedTs() throws IOException {
+        try (ResultSet rs = stmt("SELECT max(t) FROM (SELECT max(end_ts) AS t FROM _slice_chunk "
+                + "UNION ALL SELECT max(ts) FROM tracer_cost)").executeQuery()) {
+            return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : Long.MIN_VALUE;
+        } catch (SQLException e) {
+            throw queryError("the last event", e);
+        }
+    }
+
     /** Whether the file has table {@code name}: tables added since the first schema are absent from older traces. */
     boolean hasTable(String name) throws SQLException {
         PreparedStatement ps = stmt("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");

@@ -88,8 +88,13 @@ public final class TraceDocument implements AutoCloseable {
         boolean recording = lanes.isLive();
         boolean held = recording && dev.kernscope.storage.RecorderLock.isHeld(path);
         live = recording && held;
+        boolean wasDead = died;
         died = recording && !held;
+        if (died && !wasDead) diedAt = Math.max(0, reader.lastCommittedTs() - reader.bounds()[0]);
     }
+
+    /** For a recording whose recorder died: its last committed event, in ns from the start. */
+    private volatile long diedAt;
 
     /**
      * How the recording ended, in words, or null while it goes on: "the set duration ended", "stopped",
@@ -97,13 +102,18 @@ public final class TraceDocument implements AutoCloseable {
      */
     public String endWords() {
         if (live) return null;
-        if (died) return "the recorder died without finishing the file (what it had written is shown)";
+        if (died) {
+            return "recording ended unexpectedly at " + dev.kernscope.app.cli.Format.duration(diedAt)
+                    + ": the recorder died without finishing the file (what it had written is shown; "
+                    + "kernscope recover finishes it)";
+        }
         String r = summary.endReason();
         if (r == null) return "unknown";
         return switch (r) {
             case "duration" -> "the set duration ended";
             case "stopped", "signal" -> "stopped";
             case "done" -> "finished";
+            case "killed" -> "the recorder died; kernscope recover finished the file";
             default -> r.startsWith("error") ? "the recorder failed (" + r.substring(5).replaceFirst("^:\\s*", "") + ")" : r;
         };
     }
