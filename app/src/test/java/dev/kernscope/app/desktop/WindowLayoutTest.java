@@ -61,6 +61,17 @@ class WindowLayoutTest extends WindowTestSupport {
                 assertThat(plot).as("latency plot height").isGreaterThan(80);
             }
         }
+        // the ruler's last label is a time inside the trace, near its end
+        var skin = fx(() -> (dev.kernscope.views.timeline.TimelineViewSkin) tab.timeline().getSkin());
+        long last = fx(skin::lastRulerTick), step = fx(skin::lastRulerStep);
+        var b = fx(() -> tab.selection().getBounds());
+        assertThat(last).as("last ruler label").isLessThanOrEqualTo(b.end()).isGreaterThan(b.end() - 2 * step);
+        // the divider moves, and the layout still fits
+        double h0 = fx(() -> tab.timeline().getHeight());
+        fx(() -> { tab.split().setDividerPositions(0.7); return null; });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(fx(() -> tab.timeline().getHeight())).as("timeline after the divider moved").isGreaterThan(h0 + 20);
+        assertThat(fx(() -> outside(w.root()))).isEmpty();
     }
 
     /**

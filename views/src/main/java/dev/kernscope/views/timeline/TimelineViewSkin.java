@@ -319,10 +319,10 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
 
     private long lastRulerTick, lastRulerStep;
 
-    /** Time of the last labelled tick the ruler drew, and the tick step (for tests). */
-    long lastRulerTick() { return lastRulerTick; }
+    /** Time of the last labelled tick the ruler drew, and the tick step (for tests, also the app's). */
+    public long lastRulerTick() { return lastRulerTick; }
 
-    long lastRulerStep() { return lastRulerStep; }
+    public long lastRulerStep() { return lastRulerStep; }
 
     /** Wall time of the last data redraw in ns, for the benchmark. */
     public long lastDrawNanos() { return lastDrawNanos; }
