@@ -49,6 +49,16 @@ public final class Main implements Callable<Integer> {
         // put the file's lines into an error message
         cl.setExpandAtFiles(false);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e, cmd));
+        // a mistyped option is one line, not the whole usage text
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            String name = cmd.getCommandName().equals("kernscope") ? "kernscope" : "kernscope " + cmd.getCommandName();
+            String msg = String.valueOf(e.getMessage()).replaceAll("[\\p{Cntrl}]+", " ").strip();
+            if (msg.length() > 200) msg = msg.substring(0, 200) + "...";
+            cmd.getErr().println(name + ": " + msg + " (" + name + " --help lists the options)");
+            cmd.getErr().flush();
+            return 2;
+        });
         return cl;
     }
 

@@ -64,6 +64,12 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
     public Integer call() {
         PrintWriter out = spec != null ? spec.commandLine().getOut() : new PrintWriter(System.out, true);
         PrintWriter err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
+        String bad = checkOptions();
+        if (bad != null) { // before anything is loaded, privileges or not
+            err.println("kernscope record: " + bad);
+            err.flush();
+            return NO_PRIVILEGE;
+        }
         String missing = Preflight.check();
         if (missing != null) {
             err.println("kernscope record: " + missing);
@@ -156,6 +162,57 @@ public final class RecordCommand implements java.util.concurrent.Callable<Intege
             return FAILED;
         }
         return OK;
+    }
+
+    /** Longest recording {@code -d} accepts: a week. */
+    static final double MAX_SECONDS = 7 * 86400;
+
+    /** The first option that cannot work, as one line naming it and what it wants; null when all can. */
+    String checkOptions() {
+        if (Double.isNaN(duration) || duration < 0 || duration > MAX_SECONDS) {
+            return "-d wants seconds from 0 (until stopped) to " + (long) MAX_SECONDS + " (a week), not " + duration;
+        }
+        if (bufferMb < 1 || bufferMb > 512) return "--buffer wants MiB from 1 to 512, not " + bufferMb;
+        if (!noStacks && (freqHz < 1 || freqHz > 10_000)) return "--freq wants samples per second from 1 to 10000, not " + freqHz;
+        if (!noStacks && (minBlockUs < 0 || minBlockUs > 60_000_000)) {
+            return "--min-block-us wants microseconds from 0 to 60000000, not " + minBlockUs;
+        }
+        if (pid < 0) return "--pid wants a process id, not " + pid;
+        if (pid > 0 && !Files.isDirectory(Path.of("/proc/" + pid))) return "--pid " + pid + ": no such process";
+        if (cpus != null) {
+            if (cpus.isBlank()) return "--cpus is empty: give CPUs such as 0-3,8";
+            int[] list;
+            try {
+                list = dev.kernscope.storage.CpuList.parse(cpus);
+            } catch (IllegalArgumentException e) { // NumberFormatException included
+                return "--cpus '" + shown(cpus) + "' is not a CPU list such as 0-3,8: " + e.getMessage();
+            }
+            String possible = ProcFs.read("/sys/devices/system/cpu/possible");
+            if (list.length == 0) return "--cpus '" + shown(cpus) + "' names no CPU: give CPUs such as 0-3,8";
+            if (possible != null) {
+                java.util.Set<Integer> here = new java.util.HashSet<>();
+                for (int c : dev.kernscope.storage.CpuList.parse(possible.strip())) here.add(c);
+                for (int c : list) {
+                    if (!here.contains(c)) return "--cpus: this machine has no CPU " + c + " (its CPUs are " + possible.strip() + ")";
+                }
+            }
+        }
+        if (output == null) return "-o FILE is required";
+        if (Files.isDirectory(output)) return "-o " + output + " is a folder: give a file name, such as " + output.resolve("trace.ktrace");
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) return "-o " + output + ": folder " + parent + " does not exist";
+        if (Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !force) {
+            return "-o " + output + " exists: choose another name, or -f to overwrite it";
+        }
+        return null;
+    }
+
+    /** A user's value as shown in a message: printable and short. */
+    private static String shown(String v) {
+        String s = v.length() > 40 ? v.substring(0, 40) + "..." : v;
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) b.append(ch >= 0x20 && ch < 0x7f ? ch : '?');
+        return b.toString();
     }
 
     /** Runs {@code onEof} once {@code in} reaches end of file (or fails); what is read is ignored. */
