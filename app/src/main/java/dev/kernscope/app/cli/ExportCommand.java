@@ -1,5 +1,6 @@
 package dev.kernscope.app.cli;
 
+import dev.kernscope.storage.CriticalPath;
 import dev.kernscope.storage.DiffTree;
 import dev.kernscope.storage.FlameQueries;
 import dev.kernscope.storage.FoldedStacks;
@@ -59,6 +60,9 @@ public final class ExportCommand implements Callable<Integer> {
             description = "--folded: compare with this trace, writing 'stack weightA weightB' (difffolded format); "
                     + "--from/--to apply to each trace from its own start")
     Path baseline;
+    @Option(names = "--critical-path", description = "--folded: the stacks along the critical path of --thread "
+            + "(on-CPU samples where it ran, off-CPU blocks where it waited)")
+    boolean criticalPath;
     @Option(names = "--thread", paramLabel = "NAME|TID",
             description = "thread-states, critical-path, critical-path-threads: the thread (a tid, or a name)")
     String thread;
@@ -138,6 +142,17 @@ public final class ExportCommand implements Callable<Integer> {
                 FlameQueries.Filter f = FlameQueries.Filter.of(lo, hi, m);
                 if (pid != null) f = f.withPid(pid);
                 if (comm != null) f = f.withComm(comm);
+                if (criticalPath) {
+                    if (thread == null || baseline != null) throw new IllegalArgumentException("--critical-path needs --thread NAME|TID (and no --baseline)");
+                    int utid = ThreadChoice.utids(r, thread, lo, hi, true)[0];
+                    CriticalPath cp = new CriticalPath(r);
+                    try (BufferedWriter w = Files.newBufferedWriter(what.folded, StandardCharsets.UTF_8)) {
+                        FoldedStacks.write(cp.flame(cp.segments(utid, lo, hi), new FlameQueries(r)), w);
+                    }
+                    pw.printf("wrote %s: folded stacks along the critical path of %s%n", what.folded, thread);
+                    pw.flush();
+                    return 0;
+                }
                 if (baseline != null) {
                     DiffTree d = baselineDiff(r, b, f);
                     try (BufferedWriter w = Files.newBufferedWriter(what.folded, StandardCharsets.UTF_8)) {

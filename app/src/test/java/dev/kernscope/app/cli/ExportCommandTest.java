@@ -98,6 +98,11 @@ class ExportCommandTest {
         assertThat(Files.readAllLines(table).get(0)).isEqualTo("tid,thread,process,on_path_ns,running_ns,runnable_ns,blocked_ns,"
                 + "numa_faults,numa_fault_pages,pages_migrated,cross_node_moves");
 
+        Path stacks = dir.resolve("path.folded");
+        assertThat(Main.run("export", trace.toString(), "--folded", stacks.toString(), "--critical-path", "--thread", "1000",
+                "--to", "500ms")).isZero();
+        assertThat(Files.readAllLines(stacks)).isNotEmpty().allMatch(l -> l.matches(".+ \\d+"));
+        assertThat(Main.run("export", trace.toString(), "--folded", stacks.toString(), "--critical-path")).isEqualTo(1);
         assertThat(Main.run("export", trace.toString(), "--csv", "critical-path", path.toString())).isEqualTo(1);
         assertThat(Main.run("export", trace.toString(), "--csv", "critical-path", path.toString(), "--thread", "nobody")).isEqualTo(1);
         assertThat(Main.run("export", trace.toString(), "--csv", "slices", path.toString(), "--thread", "1000")).isEqualTo(1);
