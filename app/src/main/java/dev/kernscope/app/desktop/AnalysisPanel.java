@@ -36,6 +36,9 @@ final class AnalysisPanel extends BorderPane {
     /** One row of the table, with the thread's name resolved. */
     record PathRow(String thread, int tid, CriticalPath.ThreadTotal total) {}
 
+    /** Other threads of the selected thread's process shown under its path. */
+    static final int SIBLINGS = 4;
+
     private final TraceDocument doc;
     private final TraceSelection selection;
     private final Supplier<TimeRange> range;
@@ -77,8 +80,15 @@ final class AnalysisPanel extends BorderPane {
                 new javafx.scene.control.Tab("Stacks on the path", flame));
         below.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
         VBox box = new VBox(track, below);
-        track.setPrefHeight(140);
-        track.setMinHeight(140);
+        track.setPrefHeight(150);
+        track.setMinHeight(150);
+        track.rowsProperty().addListener(o -> {
+            // room for every row (two for the thread, up to SIBLINGS more), the hover card included
+            int n = track.getRows() == null ? 2 : track.getRows().rows().size();
+            double h = Math.max(150, 20 + n * 32 + 20);
+            track.setPrefHeight(h);
+            track.setMinHeight(h);
+        });
         VBox.setVgrow(below, javafx.scene.layout.Priority.ALWAYS);
         setCenter(box);
         debounce.setOnFinished(e -> reload());
@@ -156,7 +166,25 @@ final class AnalysisPanel extends BorderPane {
                     rows.add(new PathRow(ti == null ? "utid " + tt.utid() : ti.name(), ti == null ? 0 : ti.tid(), tt));
                 }
                 var stacks = dev.kernscope.app.adapt.FlameModels.of(new CriticalPath(doc.reader()).flame(path.segments(), doc.flames()));
-                return new Object[] {new SpanRows(r.start(), r.end(), List.of(sb.build(), pb.build())), rows, stacks};
+                // the other threads of its process below, a few at most, so that a hand-off between them shows
+                List<SpanRows.Row> tracks = new ArrayList<>(List.of(sb.build(), pb.build()));
+                ThreadInfo me = doc.source().thread(utid);
+                if (me != null && me.pid() > 0) {
+                    int shown = 0;
+                    for (ThreadInfo ti : doc.source().threads().values()) {
+                        if (ti.pid() != me.pid() || ti.utid() == utid || shown >= SIBLINGS || isCancelled()) continue;
+                        List<ThreadStates.Span> ss = new ThreadStates(doc.reader()).states(ti.utid(), r.start(), r.end());
+                        if (ss.isEmpty()) continue;
+                        SpanRows.RowBuilder rb = new SpanRows.RowBuilder(name(ti.utid()));
+                        for (ThreadStates.Span s : ss) {
+                            rb.add(s.ts(), s.end(), kind(s.state()), null, describe(s.state(), s.cpu(),
+                                    s.wakerUtid() > 0 ? "woken by " + name(s.wakerUtid()) : null));
+                        }
+                        tracks.add(rb.build());
+                        shown++;
+                    }
+                }
+                return new Object[] {new SpanRows(r.start(), r.end(), tracks), rows, stacks};
             }
         };
         t.setOnSucceeded(e -> {
