@@ -121,8 +121,10 @@ final class PrivilegeSandbox implements AutoCloseable {
     }
 
     private void startDaemons() throws Exception {
-        if (!Files.exists(Path.of("/run/dbus/system_bus_socket"))) {
+        if (!systemBusRuns()) { // a bus that died leaves its socket and pid file behind
             Files.createDirectories(Path.of("/run/dbus"));
+            Files.deleteIfExists(Path.of("/run/dbus/pid"));
+            Files.deleteIfExists(Path.of("/run/dbus/system_bus_socket"));
             dbusPid = Long.parseLong(run("/usr/bin/dbus-daemon", "--system", "--fork", "--print-pid").strip());
         }
         boolean polkitd = ProcessHandle.allProcesses().anyMatch(p -> p.info().command().orElse("").endsWith("/polkitd"));
@@ -137,6 +139,15 @@ final class PrivilegeSandbox implements AutoCloseable {
             if (r.code() == 2 && r.out().contains("usage: kernscope-record-helper")) return;
             if (System.nanoTime() > deadline) throw new AssertionError("pkexec never ran the helper: " + r);
             Thread.sleep(300);
+        }
+    }
+
+    private static boolean systemBusRuns() {
+        try {
+            long pid = Long.parseLong(Files.readString(Path.of("/run/dbus/pid")).strip());
+            return ProcessHandle.of(pid).map(h -> h.info().command().orElse("").endsWith("dbus-daemon")).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
         }
     }
 
