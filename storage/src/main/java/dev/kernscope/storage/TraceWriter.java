@@ -202,8 +202,9 @@ public final class TraceWriter implements AutoCloseable {
     /**
      * Creates a new trace file as {@code owner}: the file, its {@code -wal} and {@code -shm}, any rollback
      * journal and SQLite's temporary files are created under that file-system identity (see
-     * {@link FileIdentity}) by this method, {@link #flush}, {@link #finish} and {@link #close}, the only ones
-     * that may make SQLite open a file. The trace itself is created with {@code O_CREAT|O_EXCL}, which never
+     * {@link FileIdentity}) by this method, {@link #flush} (and every commit), {@link #finish},
+     * {@link #abandonPending} and {@link #close}, the only ones that may make SQLite open or delete a file.
+     * The trace itself is created with {@code O_CREAT|O_EXCL}, which never
      * follows a link at the last component.
      */
     public static TraceWriter create(Path path, boolean overwrite, FileIdentity owner) throws IOException {
@@ -563,6 +564,13 @@ public final class TraceWriter implements AutoCloseable {
      * so that what was committed stays as it is and the writer can still write meta.
      */
     public void abandonPending() throws IOException {
+        owner.call(() -> { // a rollback past finish() reads and deletes FILE-journal by name
+            abandonPendingAsOwner();
+            return null;
+        });
+    }
+
+    private void abandonPendingAsOwner() throws IOException {
         try {
             for (RowBlock b : new RowBlock[]{slices, wakeups, runqs}) {
                 b.many.clearBatch();

@@ -63,6 +63,9 @@ class FileIdentityTest {
             assertThat(owner(Path.of(t + "-shm"))).isEqualTo(NOBODY);
             w.meta("x", "y");
             w.flush();
+            w.meta("dropped", "by the rollback");
+            w.abandonPending();
+            assertThat(FileIdentity.currentFsuid()).isZero();
             w.finish(1, "stopped");
         }
         assertThat(FileIdentity.currentFsuid()).isZero();
@@ -72,6 +75,7 @@ class FileIdentityTest {
         }
         try (TraceReader r = TraceReader.open(t)) {
             assertThat(r.meta().get("end_reason")).isEqualTo("stopped");
+            assertThat(r.meta()).containsEntry("x", "y").doesNotContainKey("dropped");
         }
     }
 
