@@ -50,7 +50,12 @@ public final class CriticalPath {
     }
 
     /** The path oldest first, and per thread its totals, largest first. */
-    public record Result(List<Segment> segments, List<ThreadTotal> threads) {}
+    public record Result(List<Segment> segments, List<ThreadTotal> threads, List<NumaMark> numa) {}
+
+    /** A NUMA event of a path thread inside its segment: a hinting fault (migrated or not) or a cross-node move. */
+    public record NumaMark(long ts, int utid, Kind kind, long pages) {
+        public enum Kind { FAULT, MIGRATED_FAULT, CROSS_NODE_MOVE }
+    }
 
     private final TraceReader reader;
 
@@ -107,7 +112,8 @@ public final class CriticalPath {
     public Result path(int utid, long from, long to) throws IOException {
         synchronized (reader) {
             List<Segment> segs = segments(utid, from, to);
-            return new Result(segs, totals(segs));
+            List<NumaMark> marks = new ArrayList<>();
+            return new Result(segs, totals(segs, marks), marks);
         }
     }
 
@@ -171,7 +177,7 @@ public final class CriticalPath {
         return m.computeIfAbsent(utid, u -> new ThreadTimeline(reader, u, hi, PAGE));
     }
 
-    private List<ThreadTotal> totals(List<Segment> segs) throws IOException {
+    private List<ThreadTotal> totals(List<Segment> segs, List<NumaMark> marks) throws IOException {
         Map<Integer, long[]> acc = new LinkedHashMap<>();
         Map<Integer, List<Segment>> byThread = new HashMap<>();
         for (Segment s : segs) {
@@ -194,7 +200,10 @@ public final class CriticalPath {
                         long[] a = acc.get(u);
                         a[3]++;
                         a[4] += rs.getLong(3);
-                        if ((rs.getInt(4) & TNF_MIGRATED) != 0) a[5] += rs.getLong(3);
+                        boolean migrated = (rs.getInt(4) & TNF_MIGRATED) != 0;
+                        if (migrated) a[5] += rs.getLong(3);
+                        marks.add(new NumaMark(rs.getLong(1), u, migrated ? NumaMark.Kind.MIGRATED_FAULT : NumaMark.Kind.FAULT,
+                                rs.getLong(3)));
                     }
                 }
                 PreparedStatement m = reader.stmt("SELECT ts, utid, orig_cpu, dest_cpu FROM migration WHERE ts >= ? AND ts <= ?");
@@ -206,11 +215,13 @@ public final class CriticalPath {
                         Integer from = nodeOf.get(rs.getInt(3)), to = nodeOf.get(rs.getInt(4));
                         if (from == null || to == null || from.equals(to) || !inside(byThread.get(u), rs.getLong(1))) continue;
                         acc.get(u)[6]++;
+                        marks.add(new NumaMark(rs.getLong(1), u, NumaMark.Kind.CROSS_NODE_MOVE, 0));
                     }
                 }
             } catch (SQLException e) {
                 throw TraceReader.queryError("critical path NUMA events", e);
             }
+            marks.sort(java.util.Comparator.comparingLong(NumaMark::ts));
         }
         List<ThreadTotal> out = new ArrayList<>();
         for (Map.Entry<Integer, long[]> e : acc.entrySet()) {

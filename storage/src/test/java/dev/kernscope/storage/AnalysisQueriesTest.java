@@ -60,6 +60,10 @@ class AnalysisQueriesTest {
                     new CriticalPath.ThreadTotal(2, 300, 50, 0, 2, 12, 8, 1),
                     new CriticalPath.ThreadTotal(3, 260, 80, 0, 0, 0, 0, 0),
                     new CriticalPath.ThreadTotal(1, 250, 60, 0, 0, 0, 0, 0));
+            assertThat(res.numa()).containsExactly(
+                    new CriticalPath.NumaMark(1100, 2, CriticalPath.NumaMark.Kind.CROSS_NODE_MOVE, 0),
+                    new CriticalPath.NumaMark(1200, 2, CriticalPath.NumaMark.Kind.MIGRATED_FAULT, 8),
+                    new CriticalPath.NumaMark(1300, 2, CriticalPath.NumaMark.Kind.FAULT, 4));
             // over the whole trace main's final sleep has no waker: it stays on the path, blocked
             List<CriticalPath.Segment> all = new CriticalPath(r).segments(1, 0, 3000);
             assertThat(all.get(all.size() - 1)).isEqualTo(new CriticalPath.Segment(2000, 1000, 1, ThreadState.SLEEPING, 0));

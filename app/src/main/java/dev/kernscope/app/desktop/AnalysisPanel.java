@@ -167,7 +167,18 @@ final class AnalysisPanel extends BorderPane {
                 }
                 var stacks = dev.kernscope.app.adapt.FlameModels.of(new CriticalPath(doc.reader()).flame(path.segments(), doc.flames()));
                 // the other threads of its process below, a few at most, so that a hand-off between them shows
-                List<SpanRows.Row> tracks = new ArrayList<>(List.of(sb.build(), pb.build()));
+                long[] markTs = new long[path.numa().size()];
+                String[] markText = new String[markTs.length];
+                for (int i = 0; i < markTs.length; i++) {
+                    CriticalPath.NumaMark nm = path.numa().get(i);
+                    markTs[i] = nm.ts();
+                    markText[i] = name(nm.utid()) + "\n" + switch (nm.kind()) {
+                        case FAULT -> "NUMA hinting fault, " + nm.pages() + " pages";
+                        case MIGRATED_FAULT -> "NUMA hinting fault that migrated " + nm.pages() + " pages";
+                        case CROSS_NODE_MOVE -> "moved to a CPU of another NUMA node";
+                    };
+                }
+                List<SpanRows.Row> tracks = new ArrayList<>(List.of(sb.build(), pb.build().withMarks(markTs, markText)));
                 ThreadInfo me = doc.source().thread(utid);
                 if (me != null && me.pid() > 0) {
                     int shown = 0;

@@ -17,7 +17,7 @@ import javafx.scene.control.Skin;
  */
 public class SpanTrack extends Control implements StyleColors.Owner {
     static final String[] COLORS = {"-ks-background", "-ks-text", "-ks-text-dim", "-ks-separator", "-ks-running",
-        "-ks-runnable", "-ks-sleeping", "-ks-uninterruptible", "-ks-other", "-ks-tooltip-background", "-ks-tooltip-border"};
+        "-ks-runnable", "-ks-sleeping", "-ks-uninterruptible", "-ks-other", "-ks-mark", "-ks-tooltip-background", "-ks-tooltip-border"};
     private static final List<CssMetaData<? extends Styleable, ?>> CSS =
             StyleColors.declare(Control.getClassCssMetaData(), COLORS);
 

@@ -118,6 +118,16 @@ final class SpanTrackSkin extends SkinBase<SpanTrack> {
                             + TimeFormat.duration(row.start()[i] - rows.from()) + " into the range");
                 }
             }
+            // marks: a tick at the top of the row, the hover names the nearest within 3 px
+            for (int m = 0; m < row.markTs().length; m++) {
+                double mx = GUTTER + (row.markTs()[m] - rows.from()) / nsPerPx;
+                if (mx < GUTTER || mx > w) continue;
+                g.setFill(color("-ks-mark"));
+                g.fillPolygon(new double[] {mx - 4, mx + 4, mx}, new double[] {y, y, y + 7}, 3);
+                if (hoverY >= y && hoverY < y + ROW && Math.abs(hoverX - mx) <= 3) {
+                    hover = new ArrayList<>(List.of(row.markText()[m].split("\n")));
+                }
+            }
             g.setStroke(color("-ks-separator"));
             g.strokeLine(0, y + ROW + GAP / 2 + 0.5, w, y + ROW + GAP / 2 + 0.5);
         }

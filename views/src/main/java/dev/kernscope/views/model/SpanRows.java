@@ -9,10 +9,23 @@ import java.util.List;
 public record SpanRows(long from, long to, List<Row> rows) {
     public static final byte RUNNING = 0, RUNNABLE = 1, SLEEPING = 2, UNINTERRUPTIBLE = 3, OTHER = 4;
 
-    /** One row: spans in time order, not overlapping, as parallel arrays of equal length. */
-    public record Row(String label, long[] start, long[] end, byte[] kind, String[] name, String[] detail) {
+    /**
+     * One row: spans in time order, not overlapping, as parallel arrays of equal length; and point marks (events at
+     * a time, drawn as ticks over the spans, described on hover), possibly none.
+     */
+    public record Row(String label, long[] start, long[] end, byte[] kind, String[] name, String[] detail,
+                      long[] markTs, String[] markText) {
+        public Row(String label, long[] start, long[] end, byte[] kind, String[] name, String[] detail) {
+            this(label, start, end, kind, name, detail, new long[0], new String[0]);
+        }
+
         public int size() {
             return start.length;
+        }
+
+        /** The same row with these marks. */
+        public Row withMarks(long[] ts, String[] text) {
+            return new Row(label, start, end, kind, name, detail, ts, text);
         }
     }
 
