@@ -32,6 +32,18 @@ public final class Model {
     public record LostEvents(long ts, int cpu, String source, long count) {}
 
     /**
+     * Every loss of a trace, by cause and by CPU, against what was offered: the events recorded (scheduler
+     * events decoded, stack samples) plus those lost. Truncated stacks are kept, cut off: counted apart, not lost.
+     */
+    public record Losses(long lost, long offered, long truncated, java.util.Map<String, Long> bySource,
+                         java.util.Map<Integer, Long> byCpu) {
+        /** Lost over offered, 0 when nothing was offered. */
+        public double fraction() {
+            return offered == 0 ? 0 : (double) lost / offered;
+        }
+    }
+
+    /**
      * Per-thread summary for a window: running time and runnable wait clipped to the window; latency
      * percentiles (nearest-rank) over wakeups (reasons 0 and 1) whose wakeup lies in the window and that ran.
      */

@@ -394,6 +394,42 @@ public final class TraceReader implements AutoCloseable {
                 rs -> new LostEvents(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getLong(4)), from, to);
     }
 
+    /** What the recorder lost, by cause and CPU, and what was offered; see {@link Model.Losses}. */
+    public synchronized Model.Losses losses() throws IOException {
+        Map<String, Long> bySource = new java.util.TreeMap<>();
+        Map<Integer, Long> byCpu = new java.util.TreeMap<>();
+        long lost = 0, truncated = 0, recorded = 0;
+        try {
+            try (ResultSet rs = stmt("SELECT source, cpu, sum(count) FROM lost_events GROUP BY source, cpu").executeQuery()) {
+                while (rs.next()) {
+                    String source = rs.getString(1);
+                    long n = rs.getLong(3);
+                    if ("stack_truncated".equals(source)) {
+                        truncated += n;
+                        continue;
+                    }
+                    lost += n;
+                    bySource.merge(source, n, Long::sum);
+                    byCpu.merge(rs.getInt(2), n, Long::sum);
+                }
+            }
+            // scheduler events decoded (the recorder's cumulative count) and stack samples written
+            try (ResultSet rs = stmt("SELECT coalesce(max(events), 0) FROM tracer_cost").executeQuery()) {
+                if (rs.next()) recorded += rs.getLong(1);
+            }
+            long samples = parse(freshMeta().get("rows.stack_sample"), -1);
+            if (samples < 0) {
+                try (ResultSet rs = stmt("SELECT count(*) FROM stack_sample").executeQuery()) {
+                    samples = rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+            recorded += samples;
+        } catch (SQLException e) {
+            throw queryError("lost events", e);
+        }
+        return new Model.Losses(lost, recorded + lost, truncated, bySource, byCpu);
+    }
+
     /** The recorder's latest self-measurement (cumulative), or null when the trace has none. */
     public synchronized Model.TracerCost latestTracerCost() throws IOException {
         try (ResultSet rs = stmt("SELECT ts, cpu_time_ns, rss_bytes, events, lost FROM tracer_cost "

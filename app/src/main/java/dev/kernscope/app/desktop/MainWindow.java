@@ -819,8 +819,10 @@ public final class MainWindow {
         Model.TracerCost c = d.tracerCost();
         long events = c != null && d.isLive() ? c.events() : d.eventCount();
         parts.add(Format.count(events) + " events");
-        long lost = c != null && d.isLive() ? c.lost() : s.lostEvents();
-        parts.add(Format.count(lost) + " lost");
+        long lost = c != null && d.isLive() ? c.lost() : d.losses().lost();
+        long offered = c != null && d.isLive() ? c.events() + c.lost() : d.losses().offered();
+        parts.add(Format.count(lost) + " lost" + (lost > 0 && offered > 0
+                ? String.format(java.util.Locale.ROOT, " (%.2f %% of offered)", 100.0 * lost / offered) : ""));
         TimeRange sel = t.selection().getSelectedRange();
         parts.add(sel == null ? "no selection" : "selection " + Format.duration(sel.duration()));
         String ended = d.endWords();

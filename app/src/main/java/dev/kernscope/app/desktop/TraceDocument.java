@@ -47,6 +47,7 @@ public final class TraceDocument implements AutoCloseable {
             TraceDocument d = new TraceDocument(path, lanes, syntheticSample);
             d.readLiveness();
             d.summary = lanes.summary();
+            d.losses = lanes.losses();
             d.source = ReaderTimelineSource.open(lanes);
             d.processes = lanes.processes();
             d.cost = lanes.latestTracerCost();
@@ -76,7 +77,10 @@ public final class TraceDocument implements AutoCloseable {
         }
         if (wasLive && !live) endedAt = java.time.LocalTime.now().withNano(0);
         changed |= source.cpus().size() != old.cpus().size();
-        if (counts || !live || noCpus) summary = lanes.summary();
+        if (counts || !live || noCpus) {
+            summary = lanes.summary();
+            losses = lanes.losses();
+        }
         return changed;
     }
 
@@ -142,6 +146,11 @@ public final class TraceDocument implements AutoCloseable {
     }
     public ReaderTimelineSource source() { return source; }
     public Model.Summary summary() { return summary; }
+
+    /** What the recorder lost, by cause and CPU, against what was offered (as of the last summary). */
+    public Model.Losses losses() { return losses; }
+
+    private volatile Model.Losses losses;
     public boolean isLive() { return live; }
     public Model.TracerCost tracerCost() { return cost; }
 
