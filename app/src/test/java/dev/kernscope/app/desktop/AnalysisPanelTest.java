@@ -130,5 +130,7 @@ class AnalysisPanelTest extends WindowTestSupport {
         assertThat(d.size()).isGreaterThan(5);
         assertThat(d.totalA()[0]).isPositive();
         assertThat(d.totalB()[0]).isPositive();
+        waitFor("threads A/B", () -> !c.abTable().getItems().isEmpty());
+        assertThat(fx(() -> c.abTable().getItems().stream().anyMatch(r -> r.runA() > 0 && r.runB() > 0))).isTrue();
     }
 }
