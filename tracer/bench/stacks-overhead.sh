@@ -1,10 +1,10 @@
 #!/bin/bash
 # Cost of stack recording on the recorded workload, in one run:
 #  1. scheduler-heavy: `perf bench sched pipe` ops/s untraced, under `kernscope record --no-stacks` and under
-#     `kernscope record` (stacks on: every blocking switch takes a user stack, every wakeup of a blocked
-#     thread looks it up);
+#     `kernscope record` (stacks on: every switch and wakeup looks the thread up, every syscall exit compares a
+#     word, long blocks take their stacks);
 #  2. CPU-bound: a fixed amount of work (a C loop) timed untraced, under `kernscope record --no-stacks`,
-#     `kernscope record` (99 Hz on-CPU stacks) and `perf record -F 99 -g -a`.
+#     `kernscope record` (99 Hz on-CPU stacks), `perf record -F 99 -g -a` and `perf record -F 99 --call-graph dwarf -a`.
 # Workloads run on CPU 1; the recorders' user-space side (kernscope's JVM, perf's writer) is pinned to CPU 0,
 # so the ratios show what the probes cost the workload. The in-kernel cost per program run is read from the
 # kernel's BPF run-time stats (on while kernscope records) with bpftool.
@@ -19,8 +19,13 @@ WARM=${WARM:-6} # seconds between attach and the workload: the helper's JVM star
 cd "$(dirname "$0")/../.."
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mvn -B -q -pl tracer dependency:build-classpath -Dmdep.outputFile="$TMP/cp" >/dev/null
-CP="tracer/target/kernscope-tracer-0.1.0-SNAPSHOT.jar:$(cat "$TMP/cp")"
+# KS_CP: a ready class path (offline machines), as in overhead.sh
+if [ -n "${KS_CP:-}" ]; then
+  CP=$KS_CP
+else
+  mvn -B -q -pl tracer dependency:build-classpath -Dmdep.outputFile="$TMP/cp" >/dev/null
+  CP="tracer/target/kernscope-tracer-0.1.0-SNAPSHOT.jar:$(cat "$TMP/cp")"
+fi
 
 cat >"$TMP/work.c" <<'C'
 #include <stdio.h>
@@ -72,8 +77,11 @@ under_kernscope() {
   cat "$TMP/ks.out" >>"$TMP/ks.log"
 }
 
+# under_perf CALLGRAPH BENCH: perf record -F 99 -a --call-graph CALLGRAPH (fp: what -g does; dwarf: 8 KiB of
+# user stack copied per sample, unwound afterwards)
 under_perf() {
-  taskset -c 0 perf record -F 99 -g -a -o "$TMP/perf.data" -- sleep 600 >/dev/null 2>&1 &
+  local cg=$1; shift
+  taskset -c 0 perf record -F 99 --call-graph "$cg" -a -o "$TMP/perf.data" -- sleep 600 >/dev/null 2>&1 &
   local pid=$!
   sleep "$WARM"
   "$@"
@@ -89,7 +97,8 @@ for _ in $(seq "$RUNS"); do
   work >>"$TMP/work.untraced"
   under_kernscope work-stacks "" work >>"$TMP/work.stacks"
   under_kernscope work-nostacks "--no-stacks" work >>"$TMP/work.nostacks"
-  under_perf work >>"$TMP/work.perf"
+  under_perf fp work >>"$TMP/work.perf"
+  under_perf dwarf work >>"$TMP/work.perfdwarf"
 done
 for f in "$TMP"/pipe.* "$TMP"/work.*; do R[$(basename "$f")]=$(median <"$f"); done
 
@@ -105,7 +114,7 @@ echo "### CPU-bound loop ($WORK_N steps) on CPU 1 (median of $RUNS)"
 echo
 echo "| variant | seconds | slowdown vs untraced |"
 echo "|---|---|---|"
-for v in untraced nostacks stacks perf; do
+for v in untraced nostacks stacks perf perfdwarf; do
   awk -v n="$v" -v x="${R[work.$v]}" -v b="${R[work.untraced]}" 'BEGIN {printf "| %s | %.3f | %+.1f %% |\n", n, x, (x / b - 1) * 100}'
 done
 echo
