@@ -826,8 +826,10 @@ public final class MainWindow {
         TimeRange sel = t.selection().getSelectedRange();
         parts.add(sel == null ? "no selection" : "selection " + Format.duration(sel.duration()));
         String ended = d.endWords();
-        if (ended != null && (d.endedAt() != null || d.recorderDied())) {
-            parts.add(0, "Recording ended" + (d.endedAt() == null ? "" : " at " + d.endedAt()) + ": " + ended);
+        if (d.recorderDied()) {
+            parts.add(0, Character.toUpperCase(ended.charAt(0)) + ended.substring(1));
+        } else if (ended != null && d.endedAt() != null) {
+            parts.add(0, "Recording ended at " + d.endedAt() + ": " + ended);
         }
         if (d.isLive()) {
             parts.add(0, d.source().cpus().isEmpty() ? "● recording, waiting for the first data" : "● recording");

@@ -94,7 +94,7 @@ public final class TraceDocument implements AutoCloseable {
         live = recording && held;
         boolean wasDead = died;
         died = recording && !held;
-        if (died && !wasDead) diedAt = Math.max(0, reader.lastCommittedTs() - reader.bounds()[0]);
+        if (died && !wasDead) diedAt = Math.max(0, lanes.lastCommittedTs() - lanes.bounds()[0]);
     }
 
     /** For a recording whose recorder died: its last committed event, in ns from the start. */

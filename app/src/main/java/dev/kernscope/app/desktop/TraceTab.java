@@ -145,8 +145,8 @@ public final class TraceTab extends Tab {
         updateRangeLabel();
         panels.getSelectionModel().selectedIndexProperty().addListener(o -> loadShownPanel());
         // whole-trace panels start once the lanes are drawn: the viewport comes first
-        timeline.busyProperty().addListener((o, was, busy) -> {
-            if (busy || lanesShown || timeline.getSource() == null) return;
+        timeline.lanesDrawnProperty().addListener((o, was, drawn) -> {
+            if (!drawn || lanesShown || timeline.getSource() == null) return;
             lanesShown = true;
             Timing.mark("lanes drawn", doc.path());
             loadShownPanel();
@@ -511,7 +511,8 @@ public final class TraceTab extends Tab {
         String how = doc.endWords();
         java.time.LocalTime at = doc.endedAt();
         String end = how == null || (at == null && !doc.recorderDied()) ? ""
-                : "\nRecording ended" + (at == null ? "" : " at " + at) + ": " + how;
+                : doc.recorderDied() ? "\n" + Character.toUpperCase(how.charAt(0)) + how.substring(1)
+                : "\nRecording ended at " + at + ": " + how;
         getTooltip().setText(doc.path() + end);
     }
 

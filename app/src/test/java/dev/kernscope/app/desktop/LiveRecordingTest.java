@@ -119,7 +119,8 @@ class LiveRecordingTest extends WindowTestSupport {
         waitFor("end of the recording", () -> !tab.liveProperty().get());
         assertThat(fx(tab::getText)).isEqualTo("rec.ktrace");
         assertThat(fx(() -> tab.getTooltip().getText())).contains("Recording ended at").contains("stopped");
-        assertThat(fx(() -> w.status().getText())).contains("Recording ended at").contains("stopped").doesNotContain("●");
+        waitFor("the status bar saying so", () -> w.status().getText().contains("Recording ended at"));
+        assertThat(fx(() -> w.status().getText())).contains("stopped").doesNotContain("●");
         assertThat(fx(() -> tab.selection().getBounds().start())).isEqualTo(T0);
         fx(() -> { tab.panels().getSelectionModel().select(2); return null; });
         waitFor("threads panel", () -> tab.threadsTable().table().getItems().size() >= 8);
@@ -136,7 +137,8 @@ class LiveRecordingTest extends WindowTestSupport {
         assertThat(error.get()).isNull();
         waitFor("end of live mode", () -> !tab.liveProperty().get());
         assertThat(fx(tab::getText)).isEqualTo("died.ktrace (unfinished)");
-        assertThat(fx(() -> w.status().getText())).contains("the recorder died").doesNotContain("● recording");
+        waitFor("the status bar saying so", () -> w.status().getText().contains("the recorder died"));
+        assertThat(fx(() -> w.status().getText())).doesNotContain("● recording");
         assertThat(fx(() -> tab.timeline().getSource().cpus())).hasSize(4);
         assertThat(Files.size(file)).isGreaterThan(0);
     }

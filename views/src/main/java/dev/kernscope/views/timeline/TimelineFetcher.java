@@ -52,16 +52,33 @@ final class TimelineFetcher {
      */
     void request(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids, int wakeupUtid,
                  SliceBlock[] overview, long overviewNpp, int overviewPx) {
+        request(src, from, to, npp, cpuFrom, cpuTo, pinnedUtids, wakeupUtid, overview, overviewNpp, overviewPx, false);
+    }
+
+    /**
+     * As above; with {@code lanesFirst} (nothing is on screen yet) the lanes are handed over, as a stale frame, as
+     * soon as they are read, before the whole-trace overview and the markers.
+     */
+    void request(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids, int wakeupUtid,
+                 SliceBlock[] overview, long overviewNpp, int overviewPx, boolean lanesFirst) {
         long gen = generation.incrementAndGet();
         POOL.execute(() -> {
             if (generation.get() != gen) return;
-            Frame f = fetch(src, from, to, npp, cpuFrom, cpuTo, pinnedUtids, wakeupUtid, overview, overviewNpp, overviewPx);
+            Frame lanes = lanes(src, from, to, npp, cpuFrom, cpuTo, pinnedUtids, wakeupUtid);
+            if (lanesFirst) Platform.runLater(() -> deliver.accept(lanes, false));
+            Frame f = complete(lanes, overview, overviewNpp, overviewPx);
             Platform.runLater(() -> deliver.accept(f, generation.get() == gen));
         });
     }
 
     static Frame fetch(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids,
                        int wakeupUtid, SliceBlock[] overview, long overviewNpp, int overviewPx) {
+        return complete(lanes(src, from, to, npp, cpuFrom, cpuTo, pinnedUtids, wakeupUtid), overview, overviewNpp, overviewPx);
+    }
+
+    /** The lanes, run queues, pinned lanes and wakeups of a window; no markers, no overview. */
+    private static Frame lanes(TimelineSource src, long from, long to, long npp, int cpuFrom, int cpuTo, int[] pinnedUtids,
+                               int wakeupUtid) {
         List<CpuInfo> cpus = src.cpus();
         SliceBlock[] sl = new SliceBlock[Math.max(0, cpuTo - cpuFrom)];
         CounterBlock[] rq = new CounterBlock[sl.length];
@@ -73,13 +90,23 @@ final class TimelineFetcher {
         SliceBlock[] pinned = new SliceBlock[pinnedUtids.length];
         for (int i = 0; i < pinned.length; i++) pinned[i] = src.threadSlices(pinnedUtids[i], from, to, npp);
         EventBlock wk = wakeupUtid >= 0 ? src.wakeups(wakeupUtid, from, to) : EventBlock.EMPTY;
+        return new Frame(src, from, to, npp, cpuFrom, sl, rq, pinned, pinnedUtids, wk, wakeupUtid, EventBlock.EMPTY,
+                EventBlock.EMPTY, null, 0);
+    }
+
+    /** {@code lanes} with the migration and lost-event markers and the overview (re-read when {@code overviewPx > 0}). */
+    private static Frame complete(Frame lanes, SliceBlock[] overview, long overviewNpp, int overviewPx) {
+        TimelineSource src = lanes.source();
+        List<CpuInfo> cpus = src.cpus();
+        long from = lanes.from(), to = lanes.to(), npp = lanes.nsPerPixel();
         if (overviewPx > 0) {
             long start = src.traceStart(), end = src.traceEnd();
             overviewNpp = Math.max(1, (end - start) / overviewPx);
             overview = new SliceBlock[cpus.size()];
             for (int i = 0; i < overview.length; i++) overview[i] = src.slices(cpus.get(i).cpu(), start, end, overviewNpp);
         }
-        return new Frame(src, from, to, npp, cpuFrom, sl, rq, pinned, pinnedUtids, wk, wakeupUtid,
-                src.migrations(from, to, npp), src.lostEvents(from, to), overview, overviewNpp);
+        return new Frame(src, from, to, npp, lanes.cpuFrom(), lanes.slices(), lanes.runq(), lanes.pinned(),
+                lanes.pinnedUtids(), lanes.wakeups(), lanes.wakeupUtid(), src.migrations(from, to, npp),
+                src.lostEvents(from, to), overview, overviewNpp);
     }
 }

@@ -56,6 +56,7 @@ public class TimelineView extends Control implements StyleColors.Owner {
     private final DoubleProperty laneScroll = new SimpleDoubleProperty(this, "laneScroll", 0);
     private final javafx.collections.ObservableSet<Integer> collapsedNodes = FXCollections.observableSet();
     final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy", false);
+    final ReadOnlyBooleanWrapper lanesDrawn = new ReadOnlyBooleanWrapper(this, "lanesDrawn", false);
     private final StyleColors colors = new StyleColors(this, CSS);
 
     /**
@@ -147,6 +148,12 @@ public class TimelineView extends Control implements StyleColors.Owner {
         fireChange();
         return true;
     }
+
+    /**
+     * True once lanes of the current trace are on screen (the first ones arrive before the overview and markers);
+     * false again when another trace's source replaces them.
+     */
+    public ReadOnlyBooleanProperty lanesDrawnProperty() { return lanesDrawn.getReadOnlyProperty(); }
 
     /** True while a fetch for the current window is in flight; snapshots wait for it to turn false. */
     public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }

@@ -100,7 +100,10 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
         view.sourceProperty().addListener(o -> {
             layout = null;
             // a live trace's next snapshot keeps its lanes on screen until their new fetch arrives
-            if (!drawable(frame, view.getSource())) frame = null;
+            if (!drawable(frame, view.getSource())) {
+                frame = null;
+                view.lanesDrawn.set(false);
+            }
             getSkinnable().requestLayout();
             refresh();
         });
@@ -286,7 +289,7 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             v.busy.set(true);
             fetcher.request(s, r.start() - margin, r.end() + margin, npp, cpuFrom, cpuTo, pinned, sel,
                     needOverview ? null : frame.overview(), needOverview ? 0 : frame.overviewNsPerPixel(),
-                    needOverview ? (int) plotW() : 0);
+                    needOverview ? (int) plotW() : 0, frame == null);
         }
         drawData();
         drawOverlay();
@@ -300,9 +303,11 @@ public class TimelineViewSkin extends SkinBase<TimelineView> {
             frame = f;
             drawData();
             drawOverlay();
+            getSkinnable().lanesDrawn.set(true);
             return;
         }
         frame = f;
+        getSkinnable().lanesDrawn.set(true);
         getSkinnable().busy.set(false);
         refresh();
     }
