@@ -38,10 +38,27 @@ struct {
 	__type(value, __u64);
 } unwoken SEC(".maps");
 
+/* See struct exec_args. LRU: a pid whose exec the recorder never looks up ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct exec_args);
+} exec_args SEC(".maps");
+
+/* Room to build a struct exec_args in (too big for the BPF stack next to the rest). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_args);
+} exec_args_scratch SEC(".maps");
+
 /* Keep the event structs in the object's BTF, where the Java mirror's layout test reads them. */
 struct sched_event *unused_sched_event __attribute__((unused));
 struct sched_task_event *unused_sched_task_event __attribute__((unused));
 struct sched_batch *unused_sched_batch __attribute__((unused));
+struct exec_args *unused_exec_args __attribute__((unused));
 
 static __always_inline bool cpu_wanted(__u32 cpu)
 {
@@ -233,6 +250,29 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
 	return 0;
 }
 
+/* Stores the argv of the image task p (current) just exec'ed, under its pid, stamped with the exec event's ts. */
+static __always_inline void save_exec_args(struct task_struct *p, __u32 pid, __u64 ts)
+{
+	__u32 zero = 0;
+	struct exec_args *a = bpf_map_lookup_elem(&exec_args_scratch, &zero);
+	unsigned long start, end;
+	__u64 len;
+
+	if (!a)
+		return;
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	len = end > start ? end - start : 0;
+	if (len > EXEC_ARGS_LEN - 1)
+		len = EXEC_ARGS_LEN - 1;
+	len &= EXEC_ARGS_LEN - 1; /* the verifier's proof of the bound */
+	a->ts = ts;
+	a->len = 0;
+	if (len && bpf_probe_read_user(a->args, len, (void *)start) == 0)
+		a->len = len;
+	bpf_map_update_elem(&exec_args, &pid, a, BPF_ANY);
+}
+
 /* Lifecycle events are never CPU- or pid-filtered: thread identity must stay right. Only fork, exec and
  * rename carry a comm. */
 static __always_inline int on_task(bool btf, __u32 type, struct task_struct *p, struct task_struct *other,
@@ -242,12 +282,17 @@ static __always_inline int on_task(bool btf, __u32 type, struct task_struct *p, 
 	__u32 tgid = RD(btf, p, tgid);
 	__u64 size = type == EV_EXIT ? sizeof(t->ev) : sizeof(*t); /* constant per caller, as reserve needs */
 
+	__u64 ts;
+
 	if (self_tgid && tgid == self_tgid && type != EV_FORK)
 		return 0;
+	ts = bpf_ktime_get_ns();
+	if (type == EV_EXEC) /* before the event is visible: the recorder looks the arguments up when it applies it */
+		save_exec_args(p, RD(btf, p, pid), ts);
 	t = reserve(size);
 	if (!t)
 		return 0;
-	t->ev.ts = bpf_ktime_get_ns();
+	t->ev.ts = ts;
 	t->ev.type = type;
 	t->ev.cpu = bpf_get_smp_processor_id();
 	t->ev.pid = RD(btf, p, pid);

@@ -40,6 +40,19 @@ struct sched_task_event {
 	char comm[TASK_COMM_LEN];
 };
 
+/* The arguments of a process's latest exec, read by the exec tracepoint from the new image's argv (in place
+ * at that point) and kept in the exec_args map under its pid: the recorder applies the exec later, when a
+ * short-lived process may be gone from /proc or have exec'ed again. ts is the exec event's, so the recorder
+ * takes the arguments of that exec only. At most EXEC_ARGS_LEN - 1 bytes, NUL-separated as in
+ * /proc/PID/cmdline. */
+#define EXEC_ARGS_LEN 256
+struct exec_args {
+	__u64 ts;
+	__u32 len;
+	__u32 pad;
+	char args[EXEC_ARGS_LEN];
+};
+
 /* Switch, wakeup and migration events are collected per CPU and sent as one ring buffer record of this
  * (4 KiB with the record header) when full, or when the recorder runs flush_cpu on that CPU: one reserve,
  * one copy and one commit per 126 events instead of per event. The header is a sched_event of type

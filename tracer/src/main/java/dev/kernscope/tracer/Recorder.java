@@ -377,6 +377,7 @@ public final class Recorder implements AutoCloseable {
             LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 10);
             writeFacts();
             model = new SchedModel(writer, opts.pid(), (int) ProcessHandle.current().pid(), startTs);
+            model.execArgs(new ExecArgs(obj.mapFd("exec_args")));
             if (stacks != null) {
                 stacks.begin(writer, model);
                 model.listener(stacks);

@@ -56,6 +56,7 @@ final class SchedModel implements ThreadIds {
 
     long events, slices, runnables, migrations, runqSamples, kernelRunqSamples, mismatches;
     private ProcessListener listener; // told of new upids and execs (stack symbolization), may be null
+    private ExecArgs execArgs; // may be null
 
     SchedModel(TraceWriter w, int filterTgid, int selfTgid, long startTs) {
         this.w = w;
@@ -66,6 +67,11 @@ final class SchedModel implements ThreadIds {
 
     void listener(ProcessListener l) {
         listener = l;
+    }
+
+    /** Where the arguments of each exec come from first; {@code /proc} alone when null. */
+    void execArgs(ExecArgs a) {
+        execArgs = a;
     }
 
     @Override
@@ -246,15 +252,27 @@ final class SchedModel implements ThreadIds {
         Task t = tasks.get(tid);
         if (oldTid != tid && (t == null || t.dead)) t = newTask(tid, proc(b.tgid[i], ts).upid, null, ts);
         rename(t == null ? task(tid, b.tgid[i], ts) : t, b.tgid[i], ts, b.comm(i));
-        // The event carries no arguments; they are in /proc until the process execs again or exits, and
-        // events reach this thread within one poll period, so most processes, short-lived ones aside, get theirs.
         Proc p = proc(b.tgid[i], ts);
-        String cmdline = ProcFs.cmdline(p.pid);
-        if (cmdline != null && !cmdline.equals(p.cmdline)) {
+        String cmdline = cmdlineOfExec(p.pid, tid, ts);
+        if (cmdline == null) cmdline = b.comm(i); // the new program's name rather than the parent's command line
+        if (!cmdline.equals(p.cmdline)) {
             p.cmdline = cmdline;
             w.setProcessCmdline(p.upid, cmdline);
         }
         if (listener != null) listener.processExec(p.upid, p.pid, ts);
+    }
+
+    /**
+     * The arguments the exec tracepoint read (exact, but cut at 255 bytes), or else {@code /proc}'s, which are
+     * whole but can by now be a later exec's, or gone with a short-lived process. A cut one is completed from
+     * {@code /proc} when that still starts with it.
+     */
+    private String cmdlineOfExec(int pid, int tid, long ts) {
+        String exact = execArgs == null ? null : execArgs.of(tid, ts);
+        if (exact != null && !ExecArgs.truncated(exact)) return exact;
+        String proc = ProcFs.cmdline(pid);
+        if (exact == null) return proc;
+        return proc != null && proc.startsWith(exact) ? proc : exact;
     }
 
     private void onExit(EventBatch b, int i, long ts) throws IOException {

@@ -57,4 +57,19 @@ class RecordCommandTest {
             assertThat(queryStrings(c, "SELECT cmdline FROM process WHERE name = 'sleep'")).contains("sleep 0.3");
         }
     }
+
+    @Test
+    void processesGoneBeforeTheRecorderLooksKeepTheirOwnArguments() throws Exception {
+        assumeBpf();
+        // forty processes of a few hundred microseconds each: all of them exit long before the writer applies
+        // their exec (a poll period later), so /proc cannot have their command lines; the exec tracepoint did
+        Path trace = dir.resolve("short.ktrace");
+        record(trace, RecordOptions.defaults().withStacks(null),
+                () -> run("sh", "-c", "i=0; while [ $i -lt 40 ]; do /bin/true ks-short-$i; i=$((i + 1)); done"));
+        try (Connection c = open(trace)) {
+            List<String> lines = queryStrings(c, "SELECT cmdline FROM process WHERE name = 'true'");
+            assertThat(lines).hasSize(40);
+            for (int i = 0; i < 40; i++) assertThat(lines).contains("/bin/true ks-short-" + i);
+        }
+    }
 }

@@ -27,6 +27,8 @@ class SchedEventLayoutTest {
                 Map.entry("ev", 0), Map.entry("comm", SchedEvent.COMM));
         assertThat(layout(dump, "sched_batch", SchedEvent.BATCH_SIZE)).containsExactly(
                 Map.entry("hdr", 0), Map.entry("ev", SchedEvent.SIZE));
+        assertThat(layout(dump, "exec_args", ExecArgs.SIZE)).containsExactly(Map.entry("ts", ExecArgs.TS),
+                Map.entry("len", ExecArgs.LEN), Map.entry("pad", ExecArgs.LEN + 4), Map.entry("args", ExecArgs.ARGS));
     }
 
     private static String btf(Path dir) throws Exception {

@@ -168,6 +168,11 @@ public final class BpfObject implements AutoCloseable {
         return v;
     }
 
+    /** bpf_map_lookup_elem: 0, or the negative errno (-ENOENT when the key is absent). */
+    public static int lookup(int mapFd, Memory key, Memory value) {
+        return L.bpf_map_lookup_elem(mapFd, key, value);
+    }
+
     public static int possibleCpus() {
         return L.libbpf_num_possible_cpus();
     }
