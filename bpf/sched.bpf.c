@@ -10,7 +10,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Tunables, set by the recorder before load. */
-const volatile __u32 self_tgid = 0;     /* the recorder: its own wakeups and exits are not recorded */
+const volatile __u32 self_tgid = 0;     /* the recorder: its threads are recorded like any (never woken per
+                                          * record: BPF_RB_NO_WAKEUP), only its exec/exit/rename are not */
 const volatile __u32 targ_tgid = 0;     /* --pid: only events involving this process (0 = all) */
 const volatile bool filter_cpus = false;
 const volatile __u64 cpu_mask[MAX_CPUS / 64] = {};
@@ -167,9 +168,6 @@ static __always_inline int on_switch(bool btf, bool preempt, struct task_struct 
 		return 0;
 	if (targ_tgid && prev_tgid != targ_tgid && next_tgid != targ_tgid)
 		return 0;
-	/* the recorder switching between its own threads says nothing about anyone else */
-	if (self_tgid && prev_tgid == self_tgid && next_tgid == self_tgid)
-		return 0;
 	e = batch_slot(&b);
 	if (!e)
 		return 0;
@@ -200,8 +198,6 @@ static __always_inline int on_wakeup(bool btf, struct task_struct *p, __u32 type
 		return 0;
 	if (targ_tgid && tgid != targ_tgid)
 		return 0;
-	if (self_tgid && tgid == self_tgid)
-		return 0;
 	e = batch_slot(&b);
 	if (!e)
 		return 0;
@@ -230,7 +226,7 @@ static __always_inline int on_migrate(bool btf, struct task_struct *p, int dest_
 
 	if (!cpu_wanted(orig) && !cpu_wanted(dest_cpu))
 		return 0;
-	if ((targ_tgid && tgid != targ_tgid) || (self_tgid && tgid == self_tgid))
+	if (targ_tgid && tgid != targ_tgid)
 		return 0;
 	e = batch_slot(&b);
 	if (!e)

@@ -376,7 +376,7 @@ public final class Recorder implements AutoCloseable {
             // SQLite work is the bulk of the helper's CPU: let the workload and the reader go first
             LibC.deprioritizeThisThread(LibC.SCHED_BATCH, 10);
             writeFacts();
-            model = new SchedModel(writer, opts.pid(), (int) ProcessHandle.current().pid(), startTs);
+            model = new SchedModel(writer, opts.pid(), startTs);
             model.execArgs(new ExecArgs(obj.mapFd("exec_args")));
             if (stacks != null) {
                 stacks.begin(writer, model);

@@ -42,7 +42,7 @@ final class SchedModel implements ThreadIds {
     }
 
     private final TraceWriter w;
-    private final int filterTgid, selfTgid;
+    private final int filterTgid;
     private final long startTs;
     private final IntMap<Task> tasks = new IntMap<>();
     private final IntMap<Proc> procs = new IntMap<>();
@@ -58,10 +58,9 @@ final class SchedModel implements ThreadIds {
     private ProcessListener listener; // told of new upids and execs (stack symbolization), may be null
     private ExecArgs execArgs; // may be null
 
-    SchedModel(TraceWriter w, int filterTgid, int selfTgid, long startTs) {
+    SchedModel(TraceWriter w, int filterTgid, long startTs) {
         this.w = w;
         this.filterTgid = filterTgid;
-        this.selfTgid = selfTgid;
         this.startTs = startTs;
     }
 
@@ -176,8 +175,7 @@ final class SchedModel implements ThreadIds {
             if (from >= 0 && from != c) runqChanged(from, ts);
             if (b.arg0[i] == 0 && !p.dead) {
                 if (p.rTs < 0) pending(p, ts, 0, c, 2);
-                // the recorder's own switches among its threads are not recorded: never count it queued
-                if (b.tgid[i] != selfTgid) enqueue(p, c);
+                enqueue(p, c);
             }
         }
         open[c] = false;
