@@ -1,6 +1,7 @@
 package dev.kernscope.app.adapt;
 
 import dev.kernscope.storage.Model;
+import dev.kernscope.storage.TraceFormatException;
 import dev.kernscope.storage.TraceReader;
 import dev.kernscope.views.model.CounterBlock;
 import dev.kernscope.views.model.CpuInfo;
@@ -15,12 +16,16 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The timeline's {@link TimelineSource} over a {@link TraceReader}: CPU lanes come from the reader's LOD
  * mipmap ({@code slicesLod}), so a window costs O(pixels). An instance is a snapshot with fixed bounds; a live
  * trace gets a new one per refresh ({@link #refreshed}), sharing the reader and the thread table. A query that
- * fails (e.g. while a writer checkpoints) answers empty rather than stopping the timeline's fetch thread.
+ * fails (e.g. while a writer checkpoints) answers empty rather than stopping the timeline's fetch thread;
+ * one that finds the file damaged (a {@link TraceFormatException}: what opening the file cannot check, such as a
+ * packed chunk deep in the trace) answers empty too, and is told, once per trace, to {@link #onDamage}.
  * Safe to call from any thread: the reader serializes its queries.
  */
 public final class ReaderTimelineSource implements TimelineSource {
@@ -28,10 +33,19 @@ public final class ReaderTimelineSource implements TimelineSource {
     private final List<CpuInfo> cpus;
     private final long start, end;
     private volatile Map<Integer, ThreadInfo> threads;
+    private final Damage damage; // shared by the snapshots of one trace
+
+    /** The first damage the timeline's queries found in a trace, reported once. */
+    private static final class Damage {
+        final AtomicBoolean reported = new AtomicBoolean();
+        volatile Consumer<TraceFormatException> listener;
+        volatile TraceFormatException first;
+    }
 
     private ReaderTimelineSource(TraceReader reader, List<CpuInfo> cpus, Map<Integer, ThreadInfo> threads,
-                                 long start, long end) {
+                                 long start, long end, Damage damage) {
         this.reader = reader;
+        this.damage = damage;
         this.cpus = cpus;
         this.threads = threads;
         this.start = start;
@@ -41,7 +55,27 @@ public final class ReaderTimelineSource implements TimelineSource {
     /** Reads topology, threads and bounds now. */
     public static ReaderTimelineSource open(TraceReader r) throws IOException {
         long[] b = r.bounds();
-        return new ReaderTimelineSource(r, cpuList(r), threadMap(r), b[0], b[1]);
+        return new ReaderTimelineSource(r, cpuList(r), threadMap(r), b[0], b[1], new Damage());
+    }
+
+    /**
+     * Tells {@code listener} (on the thread that found it) of the first damage a query of this trace finds,
+     * or at once if one was found already; the lanes it would have filled stay empty.
+     */
+    public void onDamage(Consumer<TraceFormatException> listener) {
+        damage.listener = listener;
+        if (damage.first != null) report(damage.first);
+    }
+
+    private void failed(IOException e) {
+        if (!(e instanceof TraceFormatException d)) return; // transient (a checkpoint, a busy file): next fetch
+        if (damage.first == null) damage.first = d;
+        report(damage.first);
+    }
+
+    private void report(TraceFormatException d) {
+        Consumer<TraceFormatException> l = damage.listener;
+        if (l != null && damage.reported.compareAndSet(false, true)) l.accept(d);
     }
 
     /**
@@ -51,7 +85,7 @@ public final class ReaderTimelineSource implements TimelineSource {
      */
     public ReaderTimelineSource refreshed(long[] bounds, boolean rereadThreads) throws IOException {
         List<CpuInfo> c = cpus.isEmpty() ? cpuList(reader) : cpus;
-        return new ReaderTimelineSource(reader, c, rereadThreads ? threadMap(reader) : threads, bounds[0], bounds[1]);
+        return new ReaderTimelineSource(reader, c, rereadThreads ? threadMap(reader) : threads, bounds[0], bounds[1], damage);
     }
 
     private static List<CpuInfo> cpuList(TraceReader r) throws IOException {
@@ -84,6 +118,7 @@ public final class ReaderTimelineSource implements TimelineSource {
         try {
             return convert(reader.slicesLod(cpu, from, to, nsPerPixel), 1);
         } catch (IOException e) {
+            failed(e);
             return SliceBlock.EMPTY;
         }
     }
@@ -93,6 +128,7 @@ public final class ReaderTimelineSource implements TimelineSource {
         try {
             return convert(reader.threadSlices(utid, from, to), nsPerPixel);
         } catch (IOException e) {
+            failed(e);
             return SliceBlock.EMPTY;
         }
     }
@@ -152,6 +188,7 @@ public final class ReaderTimelineSource implements TimelineSource {
             }
             return out;
         } catch (IOException e) {
+            failed(e);
             return CounterBlock.EMPTY;
         }
     }
@@ -165,6 +202,7 @@ public final class ReaderTimelineSource implements TimelineSource {
             }
             return out;
         } catch (IOException e) {
+            failed(e);
             return EventBlock.EMPTY;
         }
     }
@@ -184,6 +222,7 @@ public final class ReaderTimelineSource implements TimelineSource {
             }
             return out;
         } catch (IOException e) {
+            failed(e);
             return EventBlock.EMPTY;
         }
     }
@@ -197,6 +236,7 @@ public final class ReaderTimelineSource implements TimelineSource {
             }
             return out;
         } catch (IOException e) {
+            failed(e);
             return EventBlock.EMPTY;
         }
     }

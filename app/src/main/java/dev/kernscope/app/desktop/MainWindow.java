@@ -366,6 +366,9 @@ public final class MainWindow {
             TraceDocument d = t.getValue();
             if (d == null) return;
             addTab(d, select || docs.getTabs().isEmpty());
+            // damage opening cannot see (a packed chunk deep in the file) shows when the timeline reaches it
+            d.source().onDamage(x -> Platform.runLater(() -> showError("Part of " + path.getFileName() + " cannot be shown",
+                    TraceFormatException.oneLine(x) + ". The lanes it holds stay empty; the rest of the trace is shown.")));
             if (!syntheticSample) recent.add(path);
             refreshRecent();
         });

@@ -16,6 +16,7 @@ import javafx.scene.image.Image;
 import javafx.scene.image.PixelReader;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
+import javafx.scene.control.Alert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,6 +151,28 @@ class MainWindowTest extends WindowTestSupport {
             fx(() -> { w.lastAlert().close(); return null; });
         }
         assertThat(w.tabs()).isEmpty();
+    }
+
+    @Test
+    void damageFoundAfterOpeningShowsADialogOnceAndKeepsTheTab(@TempDir Path dir) throws Exception {
+        // a slice chunk that claims more entries than its bytes hold: the file opens (opening checks the schema,
+        // meta and topology), and the timeline finds the damage when it draws that CPU's lane
+        Path damaged = dir.resolve("chunk.ktrace");
+        Files.copy(Path.of("..", "packaging", "samples", "sample.ktrace"), damaged);
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + damaged); var st = c.createStatement()) {
+            st.execute("UPDATE _slice_chunk SET n = n + 1");
+            st.execute("UPDATE _slice_lod SET n = n + 1");
+        }
+        fx(() -> { w.open(damaged); return null; });
+        waitFor("damage dialog", () -> w.lastAlert() != null && w.lastAlert().isShowing());
+        assertThat(fx(() -> w.lastAlert().getHeaderText())).isEqualTo("Part of chunk.ktrace cannot be shown");
+        assertThat(fx(() -> w.lastAlert().getContentText())).contains("damaged").contains("claiming").doesNotContain("\n");
+        assertThat(w.tabs()).hasSize(1);
+        Alert first = fx(w::lastAlert);
+        fx(() -> { first.close(); return null; });
+        // every other lane hits the same damage: no second dialog
+        Thread.sleep(1500);
+        assertThat(fx(w::lastAlert)).isSameAs(first);
     }
 
     @Test
