@@ -51,7 +51,7 @@ public final class Demangler {
         Cxx x = null;
         C c = null;
         try {
-            x = Native.load("stdc++", Cxx.class);
+            x = loadCxx();
             c = Native.load("c", C.class);
         } catch (Throwable t) {
             // no libstdc++: C++ names stay mangled
@@ -63,6 +63,15 @@ public final class Demangler {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The runtime's libstdc++ by its soname (machines without g++ have no unversioned libstdc++.so). */
+    private static Cxx loadCxx() {
+        try {
+            return Native.load("libstdc++.so.6", Cxx.class);
+        } catch (UnsatisfiedLinkError e) {
+            return Native.load("stdc++", Cxx.class);
+        }
     }
 
     /** The process-wide demangler. */

@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * {@code /}, its output discarded, and killed after a time limit. The {@code jcmd} run is
  * our own JDK's, never one found beside the JVM (which the user controls).
  *
+ * <p>{@code jcmd} signals its target (SIGQUIT starts HotSpot's attach listener; it would kill most other
+ * programs): ask only a process whose current mappings hold {@code libjvm.so}.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class JvmPerfMaps {

@@ -248,7 +248,7 @@ public final class StackInterner {
         long deadline = System.nanoTime() + JVM_ASK_BUDGET_NS;
         for (int i = 0; i < pendingJitSize; i += 3) {
             int pid = (int) pendingJit[i + 1];
-            if (!seen.add(pid) || !JvmPerfMaps.isJvm(mapsOf(pid))) continue;
+            if (!seen.add(pid) || !JvmPerfMaps.isJvm(mapsOf(pid)) || !stillJvm(pid)) continue;
             if (System.nanoTime() > deadline) {
                 skipped++;
                 continue;
@@ -259,6 +259,18 @@ public final class StackInterner {
         if (asked + skipped > 0) {
             writer.meta("symbols.jvm_perf_maps", asked + " JVMs asked (jcmd Compiler.perfmap), " + written + " answered"
                     + (skipped > 0 ? ", " + skipped + " not asked (time budget spent)" : ""));
+        }
+    }
+
+    /**
+     * Whether {@code pid} is a JVM now: jcmd signals its target (SIGQUIT), so a pid reused by another program
+     * since the capture must not be asked.
+     */
+    private boolean stillJvm(int pid) {
+        try {
+            return JvmPerfMaps.isJvm(symbolizer.capture(pid));
+        } catch (IOException | RuntimeException e) {
+            return false; // exited: nothing to ask
         }
     }
 
