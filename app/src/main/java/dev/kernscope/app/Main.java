@@ -42,9 +42,18 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    static CommandLine commandLine() {
+    /** The whole command line, subcommands and handlers set up (public for tests that list the subcommands). */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         Subcommands.addOptional(cl);
+        // every subcommand answers --help (the one-line errors point there), and `kernscope help CMD` works
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().findOption("--help") == null) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+        }
+        cl.addSubcommand(new CommandLine.HelpCommand());
         // no @file expansion (set after adding subcommands, so they have it too): `--cpus @/etc/shadow` would
         // put the file's lines into an error message
         cl.setExpandAtFiles(false);

@@ -46,6 +46,20 @@ class CliTest {
         assertThat(dir.resolve("x.ktrace")).doesNotExist();
     }
 
+    /** Every one-line usage error says "kernscope CMD --help lists the options": that must be true. */
+    @Test
+    void everySubcommandPrintsItsHelp() {
+        for (String cmd : Main.commandLine().getSubcommands().keySet()) {
+            if (cmd.equals("help")) continue;
+            for (String[] args : new String[][]{{cmd, "--help"}, {"help", cmd}}) {
+                Result r = run(args);
+                assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
+                assertThat(r.out()).as(String.join(" ", args)).startsWith("Usage: kernscope " + cmd);
+            }
+        }
+        assertThat(run("export").err()).contains("kernscope export --help lists the options");
+    }
+
     @Test
     void genThenInfoPrintsACorrectSummary() {
         Path t = dir.resolve("t.ktrace");
