@@ -816,6 +816,10 @@ public final class MainWindow {
         TraceDocument d = t.document();
         Model.Summary s = d.summary();
         List<String> parts = new ArrayList<>();
+        if (d.isLive() && d.source().cpus().isEmpty()) { // nothing to count yet: no "0 CPUs, 1 ns"
+            status.setText("● recording, waiting for the first data");
+            return;
+        }
         if (d.isSynthetic()) parts.add("SYNTHETIC data");
         parts.add(Format.duration(d.source().traceEnd() - d.source().traceStart()));
         parts.add(s.cpus() + " CPUs, " + s.nodes() + " NUMA node" + (s.nodes() == 1 ? "" : "s"));
@@ -835,7 +839,7 @@ public final class MainWindow {
             parts.add(0, "Recording ended at " + d.endedAt() + ": " + ended);
         }
         if (d.isLive()) {
-            parts.add(0, d.source().cpus().isEmpty() ? "● recording, waiting for the first data" : "● recording");
+            parts.add(0, "● recording");
             if (c != null) {
                 Model.TracerCost prev = lastCost.get(d);
                 if (prev != null && c.ts() > prev.ts()) {

@@ -312,6 +312,10 @@ public final class TraceTab extends Tab {
     }
 
     private void updateRangeLabel() {
+        if (timeline.getSource() == null) { // a recording before its first data: no trace to measure yet
+            rangeLabel.setText("");
+            return;
+        }
         TimeRange b = selection.getBounds();
         TimeRange r = selection.getSelectedRange();
         rangeLabel.setText(r == null || r.duration() == 0

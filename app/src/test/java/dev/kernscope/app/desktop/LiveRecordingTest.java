@@ -104,6 +104,7 @@ class LiveRecordingTest extends WindowTestSupport {
         assertThat(fx(() -> tab.liveProperty().get())).isTrue();
         assertThat(fx(() -> tab.timeline().getSource())).as("no lanes to show before the topology").isNull();
         assertThat(fx(() -> w.status().getText())).contains("waiting for the first data");
+        fx(() -> Screenshots.png(w.root(), 1, Path.of("target", "ui", "live-waiting.png")));
 
         waitFor("lanes", () -> tab.timeline().getSource() != null
                 && tab.selection().getBounds().duration() > 500_000_000L && !tab.timeline().busyProperty().get());
