@@ -56,6 +56,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
     private final String attachMode;
     private final ArrayBlockingQueue<StackBatch> free = new ArrayBlockingQueue<>(POOL), ready = new ArrayBlockingQueue<>(POOL);
     private final Thread readerThread;
+    private final EarlyMaps early = new EarlyMaps(Path.of("/proc"));
     private volatile boolean stopping, readerDone;
     private volatile Throwable failure;
     private volatile long readerStalls;
@@ -200,6 +201,8 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
             currentSince = System.nanoTime();
         }
         current.decode(buf, off, len);
+        int i = current.size - 1;
+        early.sampled(current.tgid[i], current.nu[i] > 0 ? current.ips[current.ipOff[i] + current.nk[i]] : 0);
         return true;
     };
 
@@ -243,6 +246,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
         this.ids = threads;
         this.symbolizer = new Symbolizer();
         this.interner = new StackInterner(w, symbolizer);
+        interner.earlyCaptures(early::get);
         this.glue = new KernelGlue(symbolizer);
         int cpus = BpfObject.possibleCpus();
         lostPrev = new long[StackEvent.CNT_MAX * cpus];
@@ -396,6 +400,7 @@ public final class StackRecorder implements AutoCloseable, ProcessListener {
             Thread.currentThread().interrupt();
         }
         if (!readerThread.isAlive()) ring.close(); // never unmap under a running reader
+        early.close();
         obj.close();
     }
 }

@@ -35,6 +35,14 @@ public final class StackInterner {
 
     private final TraceWriter writer;
     private final Symbolizer symbolizer;
+    /** Mappings captured earlier than this thread could, by (pid, not before ts); null: none. */
+    private EarlyCaptures early;
+
+    /** Where to look when a process is gone by the time its fork or exec is applied here. */
+    public interface EarlyCaptures {
+        /** A capture of {@code pid} taken at or after {@code notBefore} (CLOCK_MONOTONIC ns), or null. */
+        ProcessMaps get(int pid, long notBefore);
+    }
     private final LongPairMap frameOfIp = new LongPairMap(1 << 14);
     private final LongPairMap childOf = new LongPairMap(1 << 16);
     private final Map<FrameKey, Long> frameIds = new HashMap<>();
@@ -65,6 +73,11 @@ public final class StackInterner {
     public StackInterner(TraceWriter writer, Symbolizer symbolizer) {
         this.writer = writer;
         this.symbolizer = symbolizer;
+    }
+
+    /** Sets the captures to fall back on for processes that exited before this thread looked. */
+    public void earlyCaptures(EarlyCaptures e) {
+        this.early = e;
     }
 
     /**
@@ -104,7 +117,11 @@ public final class StackInterner {
         try {
             p.maps = symbolizer.capture(pid);
         } catch (IOException e) {
-            return p; // exited before we looked: its addresses stay module+0xoffset
+            // exited before we looked: a capture taken while it ran, after this event, if there is one
+            // (a re-capture for an address of the same program takes the latest one whenever it was taken)
+            ProcessMaps e2 = early == null ? null : early.get(pid, onlyChanges ? Long.MIN_VALUE : ts);
+            if (e2 == null || e2 == before) return p; // else its addresses stay module+0xoffset
+            p.maps = e2;
         } catch (Throwable t) {
             // Whatever a hostile process did to its mappings (out of memory included) costs it its names only.
             symbolizer.failed();
