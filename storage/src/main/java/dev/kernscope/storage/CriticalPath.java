@@ -128,7 +128,6 @@ public final class CriticalPath {
             if (segs.isEmpty()) return q.tree(w);
             Map<Integer, List<Segment>> byThread = new HashMap<>();
             for (Segment s : segs) byThread.computeIfAbsent(s.utid(), k -> new ArrayList<>()).add(s);
-            LongIntMap row = new LongIntMap(1024);
             try {
                 PreparedStatement ps = reader.stmt("SELECT ts, utid, kind, stack_id, weight FROM stack_sample WHERE ts >= ? AND ts <= ?");
                 ps.setLong(1, segs.get(0).ts());
@@ -143,15 +142,7 @@ public final class CriticalPath {
                         boolean onCpu = rs.getInt(3) == 0;
                         if (onCpu != (s.state() == ThreadState.RUNNING) || !onCpu && !s.state().blocked()) continue;
                         long weight = onCpu ? rs.getLong(5) : Math.min(rs.getLong(5), s.end() - ts);
-                        long stack = rs.getLong(4);
-                        int r = row.get(stack);
-                        if (r == LongIntMap.ABSENT) {
-                            row.putNew(stack, w.size);
-                            w.add(stack, weight, 1);
-                        } else {
-                            w.weight[r] += weight;
-                            w.count[r]++;
-                        }
+                        w.sum(rs.getLong(4), weight);
                     }
                 }
             } catch (SQLException e) {

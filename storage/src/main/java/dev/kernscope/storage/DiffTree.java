@@ -193,22 +193,8 @@ public final class DiffTree {
                 totA[parent[i]] += totA[i];
                 totB[parent[i]] += totB[i];
             }
-            int[] start = new int[n + 1];
-            for (int i = 1; i < n; i++) start[parent[i] + 1]++;
-            for (int i = 0; i < n; i++) start[i + 1] += start[i];
-            int[] fill = Arrays.copyOf(start, n);
-            long[] kids = new long[Math.max(0, n - 1)];
-            for (int i = 1; i < n; i++) kids[fill[parent[i]]++] = ((long) rank[frame[i]] << 32) | i;
-            for (int i = 0; i < n; i++) if (start[i + 1] - start[i] > 1) Arrays.sort(kids, start[i], start[i + 1]);
-            int[] order2 = new int[n], newIndex = new int[n], stack = new int[n];
-            int sp = 0, k = 0;
-            stack[sp++] = 0;
-            while (sp > 0) {
-                int v = stack[--sp];
-                newIndex[v] = k;
-                order2[k++] = v;
-                for (int j = start[v + 1] - 1; j >= start[v]; j--) stack[sp++] = (int) kids[j];
-            }
+            int[] order2 = FlameQueries.preorder(n, parent, frame, rank), newIndex = new int[n];
+            for (int k = 0; k < n; k++) newIndex[order2[k]] = k;
             int[] oParent = new int[n], oDepth = new int[n], oEnd = new int[n], oFrame = new int[n];
             long[] oSelfA = new long[n], oTotA = new long[n], oSelfB = new long[n], oTotB = new long[n];
             for (int i = 0; i < n; i++) {

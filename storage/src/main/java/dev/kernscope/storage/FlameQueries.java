@@ -98,11 +98,50 @@ public final class FlameQueries {
     // --- SQL ------------------------------------------------------------------------------------------------
 
     /** Per leaf stack: id (0 = none), summed weight, sample count; in order of first appearance. */
+    /**
+     * The pre-order of a tree given by parent links (node 0 the root, {@code parent[i] < i}), each node's
+     * children visited in the rank of their frames: {@code order[k]} is the k-th node visited. Iterative, so a
+     * deep tree cannot overflow the stack.
+     */
+    static int[] preorder(int n, int[] parent, int[] frame, int[] rank) {
+        // children lists (CSR), each sorted by frame rank
+        int[] start = new int[n + 1];
+        for (int i = 1; i < n; i++) start[parent[i] + 1]++;
+        for (int i = 0; i < n; i++) start[i + 1] += start[i];
+        int[] fill = Arrays.copyOf(start, n);
+        long[] kids = new long[Math.max(0, n - 1)];
+        for (int i = 1; i < n; i++) kids[fill[parent[i]]++] = ((long) rank[frame[i]] << 32) | i;
+        for (int i = 0; i < n; i++) if (start[i + 1] - start[i] > 1) Arrays.sort(kids, start[i], start[i + 1]);
+        int[] order = new int[n], stack = new int[n];
+        int sp = 0, k = 0;
+        stack[sp++] = 0;
+        while (sp > 0) {
+            int v = stack[--sp];
+            order[k++] = v;
+            for (int j = start[v + 1] - 1; j >= start[v]; j--) stack[sp++] = (int) kids[j];
+        }
+        return order;
+    }
+
     static final class Weights {
         long[] stack = new long[1024];
         long[] weight = new long[1024];
         long[] count = new long[1024];
         int size;
+        private LongIntMap rows; // stack -> index, for sum()
+
+        /** Adds one sample of weight {@code w} to stack {@code s}'s row, making the row on first sight. */
+        void sum(long s, long w) {
+            if (rows == null) rows = new LongIntMap(4096);
+            int r = rows.get(s);
+            if (r == LongIntMap.ABSENT) {
+                rows.putNew(s, size);
+                add(s, w, 1);
+            } else {
+                weight[r] += w;
+                count[r]++;
+            }
+        }
 
         void add(long s, long w, long c) {
             if (size == stack.length) {
@@ -147,20 +186,8 @@ public final class FlameQueries {
                 ps.setString(i++, f.comm());
                 ps.setString(i++, f.comm());
             }
-            LongIntMap row = new LongIntMap(4096);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long stack = rs.getLong(1);
-                    long weight = rs.getLong(2);
-                    int r = row.get(stack);
-                    if (r == LongIntMap.ABSENT) {
-                        row.putNew(stack, w.size);
-                        w.add(stack, weight, 1);
-                    } else {
-                        w.weight[r] += weight;
-                        w.count[r]++;
-                    }
-                }
+                while (rs.next()) w.sum(rs.getLong(1), rs.getLong(2));
             }
         } catch (SQLException e) {
             throw TraceReader.queryError("flame weights", e);
@@ -413,26 +440,9 @@ public final class FlameQueries {
                 total[parent[i]] += total[i];
                 totalSamples[parent[i]] += totalSamples[i];
             }
-            // Children lists (CSR), each sorted by frame rank.
-            int[] start = new int[n + 1];
-            for (int i = 1; i < n; i++) start[parent[i] + 1]++;
-            for (int i = 0; i < n; i++) start[i + 1] += start[i];
-            int[] fill = Arrays.copyOf(start, n);
-            long[] kids = new long[Math.max(0, n - 1)];
-            for (int i = 1; i < n; i++) kids[fill[parent[i]]++] = ((long) t.rank[frame[i]] << 32) | i;
-            for (int i = 0; i < n; i++) if (start[i + 1] - start[i] > 1) Arrays.sort(kids, start[i], start[i + 1]);
-            // Pre-order walk with an explicit stack.
-            int[] order = new int[n];
+            int[] order = preorder(n, parent, frame, t.rank);
             int[] newIndex = new int[n];
-            int[] stack = new int[n];
-            int sp = 0, k = 0;
-            stack[sp++] = 0;
-            while (sp > 0) {
-                int v = stack[--sp];
-                newIndex[v] = k;
-                order[k++] = v;
-                for (int j = start[v + 1] - 1; j >= start[v]; j--) stack[sp++] = (int) kids[j];
-            }
+            for (int k = 0; k < n; k++) newIndex[order[k]] = k;
             int[] oParent = new int[n], oDepth = new int[n], oEnd = new int[n], oFrame = new int[n];
             long[] oSelf = new long[n], oTotal = new long[n], oSelfS = new long[n], oTotalS = new long[n];
             for (int i = 0; i < n; i++) {
