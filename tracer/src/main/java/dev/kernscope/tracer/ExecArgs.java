@@ -30,19 +30,11 @@ final class ExecArgs {
         key.setInt(0, pid);
         if (BpfObject.lookup(mapFd, key, value) != 0 || value.getLong(TS) != ts) return null;
         int n = Math.min(value.getInt(LEN), MAX - 1);
-        return n <= 0 ? null : cmdline(value.getByteArray(ARGS, n), n);
+        return n <= 0 ? null : ProcFs.cmdline(value.getByteArray(ARGS, n), n);
     }
 
     /** Whether {@code args} may have been cut at the map's size. */
     static boolean truncated(String args) {
         return args.getBytes(StandardCharsets.UTF_8).length >= MAX - 2;
-    }
-
-    /** NUL-separated arguments as one line, as {@link ProcFs#cmdline} gives them. */
-    static String cmdline(byte[] b, int len) {
-        int n = len;
-        while (n > 0 && b[n - 1] == 0) n--;
-        for (int i = 0; i < n; i++) if (b[i] == 0) b[i] = ' ';
-        return n == 0 ? null : new String(b, 0, n, StandardCharsets.UTF_8);
     }
 }

@@ -27,13 +27,18 @@ final class ProcFs {
     static String cmdline(int pid) {
         try {
             byte[] b = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
-            int n = b.length;
-            while (n > 0 && b[n - 1] == 0) n--;
-            for (int i = 0; i < n; i++) if (b[i] == 0) b[i] = ' ';
-            return n == 0 ? null : new String(b, 0, n, StandardCharsets.UTF_8);
+            return cmdline(b, b.length);
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** The first {@code len} bytes of NUL-separated arguments as one line (NULs as spaces), or null if empty. */
+    static String cmdline(byte[] b, int len) {
+        int n = len;
+        while (n > 0 && b[n - 1] == 0) n--;
+        for (int i = 0; i < n; i++) if (b[i] == 0) b[i] = ' ';
+        return n == 0 ? null : new String(b, 0, n, StandardCharsets.UTF_8);
     }
 
     /** Field of /proc/PID/status as text, e.g. "PPid", or null. */

@@ -168,6 +168,7 @@ class MainWindowTest extends WindowTestSupport {
         assertThat(fx(() -> w.lastAlert().getHeaderText())).isEqualTo("Part of chunk.ktrace cannot be shown");
         assertThat(fx(() -> w.lastAlert().getContentText())).contains("damaged").contains("claiming").doesNotContain("\n");
         assertThat(w.tabs()).hasSize(1);
+        shot(fx(() -> w.lastAlert().getDialogPane()), "damaged-chunk");
         Alert first = fx(w::lastAlert);
         fx(() -> { first.close(); return null; });
         // every other lane hits the same damage: no second dialog
